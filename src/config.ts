@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const bool01 = z.enum(['0', '1']).transform((v) => v === '1');
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALLOWED_ORIGINS: csv.optional(),
+  ALLOWED_HOSTS: csv.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TASKLINE_DEMO: bool01.optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** undefined: decide by store (embedded → on when the database is empty; DATABASE_URL → off). */
+  demo: boolean | undefined;
+  dbPoolMax: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Parse the environment once into a typed object; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (e.g. `DATABASE_URL= npm start`).
+  const cleaned = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const pub = new URL(publicUrl);
+  const port = e.PORT;
+  const defaultHosts = [pub.host, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
+  return {
+    port,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    publicUrl,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [pub.origin],
+    allowedHosts: [...new Set((e.ALLOWED_HOSTS ?? defaultHosts).map((h) => h.toLowerCase()))],
+    logLevel: e.LOG_LEVEL,
+    demo: e.TASKLINE_DEMO,
+    dbPoolMax: e.DB_POOL_MAX,
+  };
+}

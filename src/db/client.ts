@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+export type Row = Record<string, unknown>;
+export interface Result<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Anything that runs one parameterized statement (the database, or a transaction). */
+export interface Queryable {
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<Result<T>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite';
+  /** Human description of where the data lives (no credentials). */
+  readonly where: string;
+  /** Run fn in one transaction; rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Run a multi-statement SQL script (migrations). */
+  exec(sql: string): Promise<void>;
+  /** In-use / waiting connections, for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export class DbUnavailableError extends Error {}
+
+/** The embedded database belongs to one process; this error says who holds it. */
+export class DataDirLockedError extends Error {}
+
+// int8 (counts, bigint ids) as JS numbers, the same as PGlite returns them.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openPg(url: string, opts: { max?: number; applicationName?: string } = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'taskline',
+  });
+  pool.on('error', () => {
+    /* idle client errors (server restart) are surfaced on the next query */
+  });
+  const u = new URL(url);
+  const where = `postgres://${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new DbUnavailableError(`cannot connect to PostgreSQL at ${where}: ${(err as Error).message || (err as { code?: string }).code}`);
+  }
+  const query = async <T>(sql: string, params?: readonly unknown[]): Promise<Result<T>> => {
+    // No `name`: node-postgres uses the unnamed statement, so every execution gets a custom plan.
+    const r = await pool.query(sql, params as unknown[]);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  };
+  return {
+    kind: 'pg',
+    where,
+    query,
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const q: Queryable = {
+          async query<T>(sql: string, params?: readonly unknown[]) {
+            const r = await client.query(sql, params as unknown[]);
+            return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+          },
+        };
+        const out = await fn(q);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+}
+
+const LOCK_FILE = 'taskline.lock';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take the data directory for this process, or fail fast naming who has it. Returns the release function. */
+export function lockDataDir(dataDir: string, role: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, role, since: new Date().toISOString() }), { flag: 'wx' });
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          const held = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number };
+          if (held.pid === process.pid) fs.unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder: { pid?: number; role?: string } = {};
+      try {
+        holder = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        /* half-written or unreadable: treat as stale */
+      }
+      if (holder.pid && holder.pid !== process.pid && pidAlive(holder.pid)) {
+        const what = holder.role === 'server' ? 'the server is running' : `another taskline process (${holder.role ?? 'unknown'}, pid ${holder.pid}) is using it`;
+        throw new DataDirLockedError(
+          holder.role === 'server'
+            ? `${what} on ${dataDir} — stop it, use the web app, or use DATABASE_URL`
+            : `the embedded database in ${dataDir} is busy: ${what} — wait for it to finish, or use DATABASE_URL`,
+        );
+      }
+      fs.rmSync(file, { force: true }); // stale lock from a process that died
+    }
+  }
+  throw new DataDirLockedError(`could not lock ${dataDir}; remove ${file} if no taskline process is running`);
+}
+
+export async function openPglite(dataDir: string | null, role = 'cli'): Promise<Db> {
+  const release = dataDir ? lockDataDir(dataDir, role) : () => {};
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
+    const db = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { pg_trgm, unaccent } });
+    let waiting = 0;
+    const query = async <T>(sql: string, params?: readonly unknown[]): Promise<Result<T>> => {
+      waiting++;
+      try {
+        const r = await db.query<T>(sql, params as unknown[]);
+        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      } finally {
+        waiting--;
+      }
+    };
+    return {
+      kind: 'pglite',
+      where: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite (in memory)',
+      query,
+      tx: (fn) =>
+        db.transaction(async (t) =>
+          fn({
+            async query<T>(sql: string, params?: readonly unknown[]) {
+              const r = await t.query<T>(sql, params as unknown[]);
+              return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+            },
+          }),
+        ),
+      async exec(sql) {
+        await db.exec(sql);
+      },
+      poolStats: () => ({ total: 1, idle: waiting === 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** DATABASE_URL → pg pool; otherwise the embedded database in dataDir. */
+export function openDb(opts: { databaseUrl?: string; dataDir: string; role?: string; poolMax?: number }): Promise<Db> {
+  return opts.databaseUrl
+    ? openPg(opts.databaseUrl, { max: opts.poolMax, applicationName: `taskline-${opts.role ?? 'cli'}` })
+    : openPglite(opts.dataDir, opts.role ?? 'cli');
+}

@@ -1,0 +1,101 @@
+import type { Queryable } from '../db/client.ts';
+import { invalid } from './errors.ts';
+import { decodeCursor, encodeCursor } from './tasks.ts';
+
+export const AUTHOR_KINDS = ['staff', 'customer', 'assistant'] as const;
+export type AuthorKind = (typeof AUTHOR_KINDS)[number];
+
+export interface Comment {
+  id: number;
+  taskId: number;
+  authorKind: AuthorKind;
+  authorName: string;
+  body: string;
+  createdAt: Date;
+}
+
+const COLS = `id, task_id AS "taskId", author_kind AS "authorKind", author_name AS "authorName", body, created_at AS "createdAt"`;
+
+export interface CommentInput {
+  taskId: number;
+  authorKind: AuthorKind;
+  authorName: string;
+  body: string;
+  userId?: string | null;
+  credentialId?: string | null;
+  /** With credentialId: a repeated key returns the first comment instead of adding another. */
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Add a comment and touch the task's updated_at, in one statement. With an idempotency key, concurrent or
+ * repeated calls create exactly one comment; `created` tells whether this call made it.
+ */
+export async function addComment(
+  db: Queryable,
+  workspaceId: string,
+  c: CommentInput,
+): Promise<{ comment: Comment; created: boolean }> {
+  const body = c.body.trim();
+  if (!body || body.length > 5000) throw invalid('comment must be 1–5000 characters');
+  if (!AUTHOR_KINDS.includes(c.authorKind)) throw invalid(`author kind must be one of ${AUTHOR_KINDS.join(', ')}`);
+  if (c.idempotencyKey && !c.credentialId) throw invalid('an idempotency key needs a credential');
+  const params = [workspaceId, c.taskId, c.authorKind, c.userId ?? null, c.credentialId ?? null, c.authorName, body, c.idempotencyKey ?? null];
+  const r = await db.query<Comment>(
+    `WITH ins AS (
+       INSERT INTO comments (workspace_id, task_id, author_kind, author_user_id, author_credential_id, author_name, body, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (workspace_id, author_credential_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${COLS}
+     ), touch AS (
+       UPDATE tasks SET updated_at = now() WHERE workspace_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM ins)
+     )
+     SELECT * FROM ins`,
+    params,
+  );
+  if (r.rows[0]) return { comment: r.rows[0], created: true };
+  // The key was used before (or by a concurrent call that committed first): return that comment.
+  const prev = await db.query<Comment>(
+    `SELECT ${COLS} FROM comments WHERE workspace_id = $1 AND author_credential_id = $2 AND idempotency_key = $3`,
+    [workspaceId, c.credentialId, c.idempotencyKey],
+  );
+  if (!prev.rows[0]) throw new Error('idempotent comment insert returned nothing and no earlier comment exists');
+  return { comment: prev.rows[0], created: false };
+}
+
+/** Comments oldest → newest, keyset on (created_at µs, id). */
+export async function listComments(
+  db: Queryable,
+  workspaceId: string,
+  taskId: number,
+  opts: { limit?: number; cursor?: string } = {},
+): Promise<{ comments: Comment[]; nextCursor: string | null }> {
+  const limit = opts.limit ?? 20;
+  let after: string[] | null = null;
+  if (opts.cursor) {
+    after = decodeCursor(opts.cursor, 2);
+    if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
+  }
+  const r = await db.query<Comment & { us: string }>(
+    `SELECT ${COLS}, (extract(epoch FROM created_at) * 1000000)::bigint::text AS us FROM comments
+     WHERE workspace_id = $1 AND task_id = $2
+       AND ($3::bigint IS NULL OR (created_at, id) > (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::int))
+     ORDER BY created_at, id LIMIT $5`,
+    [workspaceId, taskId, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
+  );
+  const more = r.rows.length > limit;
+  const page = r.rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    comments: page.map(({ us: _us, ...c }) => c as Comment),
+    nextCursor: more && last ? encodeCursor([last.us, last.id]) : null,
+  };
+}
+
+export async function countComments(db: Queryable, workspaceId: string, taskId: number): Promise<number> {
+  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND task_id = $2', [
+    workspaceId,
+    taskId,
+  ]);
+  return r.rows[0]!.n;
+}

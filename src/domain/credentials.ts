@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/client.ts';
+import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
+import { appendAudit } from './audit.ts';
+import { invalid, notFound } from './errors.ts';
+import {
+  credentialState,
+  normalizeCredentialRequest,
+  type CredentialSettings,
+  type CredentialState,
+  type WorkspaceSettings,
+} from './policy.ts';
+import { isUuid, requireWorkspace, type Workspace } from './workspaces.ts';
+
+export interface Credential extends CredentialSettings {
+  id: string;
+  workspaceId: string;
+  name: string;
+  preview: string;
+  createdBy: string | null;
+  createdByName: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  state: CredentialState;
+}
+
+const COLS = `c.id, c.workspace_id AS "workspaceId", c.name, c.token_prefix AS "tokenPrefix", c.token_last4 AS "tokenLast4",
+  c.tools, c.allow_customer_comments AS "allowCustomerComments", c.verification_factors AS "verificationFactors",
+  c.reveal_customer_contact AS "revealCustomerContact", c.expires_at AS "expiresAt", c.revoked_at AS "revokedAt",
+  c.created_by AS "createdBy", c.created_at AS "createdAt", c.last_used_at AS "lastUsedAt"`;
+
+type CredRow = Omit<Credential, 'preview' | 'state' | 'createdByName'> & {
+  tokenPrefix: string;
+  tokenLast4: string;
+  createdByName?: string | null;
+};
+
+function present(row: CredRow, now = new Date()): Credential {
+  const { tokenPrefix, tokenLast4, ...rest } = row;
+  return { ...rest, createdByName: row.createdByName ?? null, preview: tokenPreview(tokenPrefix, tokenLast4), state: credentialState(row, now) };
+}
+
+export interface CreateCredentialInput {
+  name: string;
+  tools?: string[];
+  allowCustomerComments?: boolean;
+  verificationFactors?: number | null;
+  revealCustomerContact?: boolean;
+  expiresAt?: Date | null;
+  createdBy?: string | null;
+}
+
+/** Mint a credential. The returned token is the only copy: only its SHA-256 is stored. */
+export async function createCredential(
+  db: Queryable,
+  workspaceId: string,
+  input: CreateCredentialInput,
+): Promise<{ credential: Credential; token: string }> {
+  const ws = await requireWorkspace(db, workspaceId);
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw invalid('credential name must be 1–100 characters');
+  const req = normalizeCredentialRequest(ws, input);
+  if (req.problems.length) throw invalid(req.problems.join('; '));
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalid('expiry must be in the future');
+  const t = mintToken();
+  const r = await db.query<CredRow>(
+    `INSERT INTO mcp_credentials AS c (workspace_id, id, name, token_hash, token_prefix, token_last4, tools,
+       allow_customer_comments, verification_factors, reveal_customer_contact, expires_at, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLS}`,
+    [
+      workspaceId,
+      randomUUID(),
+      name,
+      t.hash,
+      t.prefix,
+      t.last4,
+      req.tools,
+      req.allowCustomerComments,
+      req.verificationFactors,
+      input.revealCustomerContact ?? false,
+      input.expiresAt ?? null,
+      input.createdBy ?? null,
+    ],
+  );
+  const credential = present(r.rows[0]!);
+  await appendAudit(db, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
+  return { credential, token: t.token };
+}
+
+export async function listCredentials(db: Queryable, workspaceId: string): Promise<Credential[]> {
+  const r = await db.query<CredRow>(
+    `SELECT ${COLS}, u.name AS "createdByName" FROM mcp_credentials c
+     LEFT JOIN users u ON u.workspace_id = c.workspace_id AND u.id = c.created_by
+     WHERE c.workspace_id = $1 ORDER BY c.created_at DESC, c.id`,
+    [workspaceId],
+  );
+  return r.rows.map((row) => present(row));
+}
+
+export async function getCredential(db: Queryable, id: string, workspaceId?: string): Promise<Credential | null> {
+  if (!isUuid(id)) return null;
+  const r = await db.query<CredRow>(
+    `SELECT ${COLS} FROM mcp_credentials c WHERE c.id = $1 AND ($2::uuid IS NULL OR c.workspace_id = $2)`,
+    [id, workspaceId ?? null],
+  );
+  return r.rows[0] ? present(r.rows[0]) : null;
+}
+
+/** Revoke (idempotent). With workspaceId, a credential of another workspace is "not found". */
+export async function revokeCredential(
+  db: Queryable,
+  id: string,
+  opts: { workspaceId?: string; userId?: string | null } = {},
+): Promise<Credential> {
+  const existing = await getCredential(db, id, opts.workspaceId);
+  if (!existing) throw notFound(`no credential with id ${id}`);
+  const r = await db.query<CredRow>(
+    `UPDATE mcp_credentials c SET revoked_at = coalesce(revoked_at, now())
+     WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
+    [existing.workspaceId, id],
+  );
+  if (!existing.revokedAt)
+    await appendAudit(db, existing.workspaceId, { action: 'credential.revoke', outcome: 'ok', credentialId: id, userId: opts.userId });
+  return present(r.rows[0]!);
+}
+
+export type AuthFailure =
+  | 'missing'
+  | 'malformed'
+  | 'preview'
+  | 'unknown'
+  | 'revoked'
+  | 'expired'
+  | 'wrong_workspace'
+  | 'no_workspace';
+
+export type AuthResult =
+  | { ok: true; workspace: Workspace; credential: Credential }
+  | { ok: false; reason: AuthFailure; workspace: Workspace | null };
+
+/**
+ * Check a presented bearer token for a workspace, in one round trip: the workspace row and the credential
+ * looked up by (workspace_id, token_hash). Only on a miss do we ask whether the token belongs elsewhere (→ 403).
+ */
+export async function authenticate(db: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
+  if (!isUuid(workspaceId)) return { ok: false, reason: 'no_workspace', workspace: null };
+  const shape = tokenShape(token);
+  const hash = shape === 'ok' ? hashToken(token!) : Buffer.alloc(32);
+  const r = await db.query<{
+    wid: string;
+    wname: string;
+    mcpEnabled: boolean;
+    wsAllowComments: boolean;
+    minVerificationFactors: number;
+    wcreated: Date;
+    tokenHash: Buffer | Uint8Array | null;
+  } & Partial<CredRow>>(
+    `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
+       w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, c.token_hash AS "tokenHash", ${COLS}
+     FROM workspaces w LEFT JOIN mcp_credentials c ON c.workspace_id = w.id AND c.token_hash = $2
+     WHERE w.id = $1`,
+    [workspaceId, hash],
+  );
+  const row = r.rows[0];
+  if (!row) return { ok: false, reason: 'no_workspace', workspace: null };
+  const workspace: Workspace = {
+    id: row.wid,
+    name: row.wname,
+    mcpEnabled: row.mcpEnabled,
+    allowCustomerComments: row.wsAllowComments,
+    minVerificationFactors: row.minVerificationFactors,
+    createdAt: row.wcreated,
+  };
+  if (shape !== 'ok') return { ok: false, reason: shape, workspace };
+  if (!row.tokenHash || !hashesEqual(Buffer.from(row.tokenHash), hash)) {
+    const elsewhere = await db.query('SELECT 1 FROM mcp_credentials WHERE token_hash = $1 AND revoked_at IS NULL LIMIT 1', [hash]);
+    return { ok: false, reason: elsewhere.rows.length ? 'wrong_workspace' : 'unknown', workspace };
+  }
+  const credential = present(row as CredRow);
+  if (credential.state !== 'active') return { ok: false, reason: credential.state, workspace };
+  return { ok: true, workspace, credential };
+}
+
+/** Record use at most once a minute per credential (the check on the fetched value avoids a write per call). */
+export async function touchCredential(db: Queryable, cred: Pick<Credential, 'id' | 'workspaceId' | 'lastUsedAt'>): Promise<void> {
+  if (cred.lastUsedAt && Date.now() - cred.lastUsedAt.getTime() < 60_000) return;
+  await db.query(
+    `UPDATE mcp_credentials SET last_used_at = now()
+     WHERE workspace_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [cred.workspaceId, cred.id],
+  );
+}
+
+export type { WorkspaceSettings };

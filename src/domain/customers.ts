@@ -1,0 +1,85 @@
+import type { Queryable } from '../db/client.ts';
+import { invalid, notFound } from './errors.ts';
+import { normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
+
+export interface Customer {
+  id: number;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  createdAt: Date;
+}
+
+export const CUSTOMER_COLS = `id, name, phone, email, created_at AS "createdAt"`;
+
+export interface CustomerInput {
+  name: string;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/** The stored columns for a customer, normalized the one way search and verification expect. */
+export function customerColumns(c: CustomerInput) {
+  const name = c.name.trim();
+  if (!name || name.length > 200) throw invalid('customer name must be 1–200 characters');
+  const phone = c.phone?.trim() || null;
+  const digits = phone ? phoneDigits(phone) : null;
+  if (phone && (!digits || digits.length < 7 || digits.length > 15)) throw invalid(`"${phone}" is not a phone number (7–15 digits)`);
+  const email = c.email?.trim() || null;
+  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`"${email}" is not an email address`);
+  return {
+    name,
+    name_norm: normalizeName(name),
+    phone,
+    phone_digits: digits,
+    phone_rev: digits ? reverse(digits) : null,
+    email,
+    email_lower: email ? normalizeEmail(email) : null,
+  };
+}
+
+export async function createCustomer(db: Queryable, workspaceId: string, input: CustomerInput): Promise<Customer> {
+  const c = customerColumns(input);
+  const r = await db.query<Customer>(
+    `INSERT INTO customers (workspace_id, name, name_norm, phone, phone_digits, phone_rev, email, email_lower)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CUSTOMER_COLS}`,
+    [workspaceId, c.name, c.name_norm, c.phone, c.phone_digits, c.phone_rev, c.email, c.email_lower],
+  );
+  return r.rows[0]!;
+}
+
+export async function getCustomer(db: Queryable, workspaceId: string, id: number): Promise<Customer | null> {
+  const r = await db.query<Customer>(`SELECT ${CUSTOMER_COLS} FROM customers WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  return r.rows[0] ?? null;
+}
+
+export async function updateCustomer(db: Queryable, workspaceId: string, id: number, input: CustomerInput): Promise<Customer> {
+  const c = customerColumns(input);
+  const r = await db.query<Customer>(
+    `WITH u AS (
+       UPDATE customers SET name = $3, name_norm = $4, phone = $5, phone_digits = $6, phone_rev = $7, email = $8, email_lower = $9
+       WHERE workspace_id = $1 AND id = $2 RETURNING ${CUSTOMER_COLS}
+     ), t AS (
+       UPDATE tasks SET customer_name = $3 WHERE workspace_id = $1 AND customer_id = $2 AND EXISTS (SELECT 1 FROM u)
+     )
+     SELECT * FROM u`,
+    [workspaceId, id, c.name, c.name_norm, c.phone, c.phone_digits, c.phone_rev, c.email, c.email_lower],
+  );
+  if (!r.rows[0]) throw notFound(`no customer ${id} in this workspace`);
+  return r.rows[0];
+}
+
+export async function listCustomers(
+  db: Queryable,
+  workspaceId: string,
+  opts: { limit?: number; afterName?: string; afterId?: number } = {},
+): Promise<(Customer & { taskCount: number })[]> {
+  const r = await db.query<Customer & { taskCount: number }>(
+    `SELECT ${CUSTOMER_COLS.replace(/(^|, )(\w)/g, '$1c.$2')},
+       (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id) AS "taskCount"
+     FROM customers c WHERE c.workspace_id = $1 AND ($3::text IS NULL OR (c.name, c.id) > ($3, $4::int))
+     ORDER BY c.name, c.id LIMIT $2`,
+    [workspaceId, opts.limit ?? 50, opts.afterName ?? null, opts.afterId ?? 0],
+  );
+  return r.rows;
+}

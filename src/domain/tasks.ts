@@ -1,0 +1,183 @@
+import type { Queryable } from '../db/client.ts';
+import { invalid, notFound } from './errors.ts';
+
+export const STATUSES = ['open', 'in_progress', 'waiting', 'done', 'cancelled'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const OPEN_STATUSES = ['open', 'in_progress', 'waiting'] as const;
+export type Status = (typeof STATUSES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface Task {
+  id: number;
+  number: number;
+  title: string;
+  description: string;
+  status: Status;
+  priority: Priority;
+  customerId: number | null;
+  customerName: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  assigneeEmail: string | null;
+  dueAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Task columns joined with the assignee; use with `FROM tasks t LEFT JOIN users u ON …`. */
+export const TASK_COLS = `t.id, t.number, t.title, t.description, t.status, t.priority, t.customer_id AS "customerId",
+  t.customer_name AS "customerName", t.assignee_id AS "assigneeId", u.name AS "assigneeName", u.email AS "assigneeEmail",
+  t.due_at AS "dueAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+export const TASK_FROM = `tasks t LEFT JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.assignee_id`;
+
+export interface TaskInput {
+  title: string;
+  description?: string;
+  status?: Status;
+  priority?: Priority;
+  customerId?: number | null;
+  assigneeId?: string | null;
+  dueAt?: Date | null;
+}
+
+function check(input: Partial<TaskInput>) {
+  if (input.title !== undefined && (!input.title.trim() || input.title.length > 200)) throw invalid('title must be 1–200 characters');
+  if (input.description !== undefined && input.description.length > 20_000) throw invalid('description must be at most 20,000 characters');
+  if (input.status !== undefined && !STATUSES.includes(input.status)) throw invalid(`status must be one of ${STATUSES.join(', ')}`);
+  if (input.priority !== undefined && !PRIORITIES.includes(input.priority)) throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);
+}
+
+/**
+ * Create a task with the next per-workspace number. One statement: the counter row is locked by the UPDATE,
+ * so concurrent creates get consecutive numbers and a failed insert rolls the counter back (no visible gaps).
+ */
+export async function createTask(db: Queryable, workspaceId: string, input: TaskInput): Promise<Task> {
+  check(input);
+  const r = await db.query<{ id: number }>(
+    `WITH n AS (UPDATE workspaces SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
+     INSERT INTO tasks (workspace_id, number, title, description, status, priority, customer_id, customer_name, assignee_id, due_at)
+     SELECT $1, n.task_seq, $2, $3, $4, $5, $6,
+            (SELECT name FROM customers WHERE workspace_id = $1 AND id = $6), $7, $8
+     FROM n RETURNING id`,
+    [
+      workspaceId,
+      input.title.trim(),
+      input.description ?? '',
+      input.status ?? 'open',
+      input.priority ?? 'normal',
+      input.customerId ?? null,
+      input.assigneeId ?? null,
+      input.dueAt ?? null,
+    ],
+  ).catch((err: { code?: string; constraint?: string }) => {
+    if (err.code === '23503') throw invalid('the customer or assignee does not exist in this workspace');
+    throw err;
+  });
+  if (!r.rows[0]) throw notFound(`no workspace with id ${workspaceId}`);
+  return (await getTaskById(db, workspaceId, r.rows[0].id))!;
+}
+
+export async function getTaskById(db: Queryable, workspaceId: string, id: number): Promise<Task | null> {
+  const r = await db.query<Task>(`SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.id = $2`, [workspaceId, id]);
+  return r.rows[0] ?? null;
+}
+
+export async function getTaskByNumber(db: Queryable, workspaceId: string, number: number): Promise<Task | null> {
+  const r = await db.query<Task>(`SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.number = $2`, [
+    workspaceId,
+    number,
+  ]);
+  return r.rows[0] ?? null;
+}
+
+export async function updateTask(
+  db: Queryable,
+  workspaceId: string,
+  number: number,
+  patch: Partial<Pick<TaskInput, 'status' | 'priority' | 'assigneeId' | 'title' | 'description'>>,
+): Promise<Task> {
+  check(patch);
+  const r = await db.query<{ id: number }>(
+    `UPDATE tasks SET
+       status = coalesce($3, status), priority = coalesce($4, priority),
+       assignee_id = CASE WHEN $5::boolean THEN $6::uuid ELSE assignee_id END,
+       title = coalesce($7, title), description = coalesce($8, description), updated_at = now()
+     WHERE workspace_id = $1 AND number = $2 RETURNING id`,
+    [
+      workspaceId,
+      number,
+      patch.status ?? null,
+      patch.priority ?? null,
+      patch.assigneeId !== undefined,
+      patch.assigneeId ?? null,
+      patch.title?.trim() ?? null,
+      patch.description ?? null,
+    ],
+  ).catch((err: { code?: string }) => {
+    if (err.code === '23503') throw invalid('the assignee does not exist in this workspace');
+    throw err;
+  });
+  if (!r.rows[0]) throw notFound(`no task #${number} in this workspace`);
+  return (await getTaskById(db, workspaceId, r.rows[0].id))!;
+}
+
+/** Opaque keyset cursor over (updated_at µs, id). */
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
+}
+export function decodeCursor(cursor: string, arity: number): string[] | null {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== arity || parts.some((p) => !/^-?\d{1,20}$/.test(p))) return null;
+  return parts;
+}
+
+export interface ListTasksFilter {
+  status?: Status;
+  priority?: Priority;
+  assigneeId?: string;
+  customerId?: number;
+  updatedSince?: Date;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Tasks by updated_at desc, id desc, with an opaque keyset cursor. */
+export async function listTasks(
+  db: Queryable,
+  workspaceId: string,
+  f: ListTasksFilter = {},
+): Promise<{ tasks: Task[]; nextCursor: string | null }> {
+  const limit = f.limit ?? 20;
+  let after: string[] | null = null;
+  if (f.cursor) {
+    after = decodeCursor(f.cursor, 2);
+    if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
+  }
+  const r = await db.query<Task & { us: string }>(
+    `SELECT ${TASK_COLS}, (extract(epoch FROM t.updated_at) * 1000000)::bigint::text AS us
+     FROM ${TASK_FROM}
+     WHERE t.workspace_id = $1
+       AND ($2::text IS NULL OR t.status = $2) AND ($3::text IS NULL OR t.priority = $3)
+       AND ($4::uuid IS NULL OR t.assignee_id = $4) AND ($5::int IS NULL OR t.customer_id = $5)
+       AND ($6::timestamptz IS NULL OR t.updated_at >= $6)
+       AND ($7::bigint IS NULL OR (t.updated_at, t.id) < (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::int))
+     ORDER BY t.updated_at DESC, t.id DESC LIMIT $9`,
+    [
+      workspaceId,
+      f.status ?? null,
+      f.priority ?? null,
+      f.assigneeId ?? null,
+      f.customerId ?? null,
+      f.updatedSince ?? null,
+      after?.[0] ?? null,
+      after ? Number(after[1]) : null,
+      limit + 1,
+    ],
+  );
+  const rows = r.rows;
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const tasks = page.map(({ us: _us, ...t }) => t as Task);
+  return { tasks, nextCursor: more && last ? encodeCursor([last.us, last.id]) : null };
+}

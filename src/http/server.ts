@@ -1,0 +1,119 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { getRequestListener } from '@hono/node-server';
+import type { AppContext } from '../context.ts';
+import { migrationStatus } from '../db/migrate.ts';
+import { createWebApp } from '../web/app.ts';
+
+/** Per-request facts for the access log, filled in by whichever handler serves the request. */
+export interface RequestInfo {
+  id: string;
+  route: string;
+  credentialId?: string;
+  workspaceId?: string;
+}
+const INFO = Symbol('taskline.request');
+export const requestInfo = (req: http.IncomingMessage): RequestInfo => (req as unknown as Record<symbol, RequestInfo>)[INFO]!;
+
+const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+/**
+ * The process's HTTP server: operational routes and the MCP endpoint are served straight from node:http
+ * (the hot path stays thin); everything else goes to the web app (Hono).
+ */
+export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } = {}): http.Server {
+  const { log, metrics, db } = ctx;
+  const web = getRequestListener(createWebApp(ctx).fetch);
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo) => {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0]!;
+    if (path === '/healthz') {
+      info.route = '/healthz';
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    if (path === '/readyz') {
+      info.route = '/readyz';
+      try {
+        const m = await migrationStatus(db);
+        if (m.current !== m.latest)
+          return sendJson(res, 503, { status: 'not_ready', reason: `schema at version ${m.current}, expected ${m.latest} — run \`taskline migrate\`` });
+        return sendJson(res, 200, { status: 'ready', database: db.kind, schemaVersion: m.current });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'readiness check failed');
+        return sendJson(res, 503, { status: 'not_ready', reason: 'database unreachable' });
+      }
+    }
+    if (path === '/metrics') {
+      info.route = '/metrics';
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return res.end(body);
+    }
+    if (path.startsWith('/app/api/mcp/')) {
+      info.route = '/app/api/mcp/server/:workspaceId';
+      if (extra.mcp) return extra.mcp(req, res);
+      return sendJson(res, 404, { error: 'not_found', message: 'the MCP endpoint is not enabled in this build' });
+    }
+    info.route = 'web';
+    return web(req, res);
+  };
+
+  const server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 30_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const given = req.headers['x-request-id'];
+    const info: RequestInfo = { id: typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(), route: 'unknown' };
+    (req as unknown as Record<symbol, RequestInfo>)[INFO] = info;
+    res.setHeader('x-request-id', info.id);
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.headersSent ? res.statusCode : 499;
+      metrics.httpRequests.inc({ route: info.route, method: req.method ?? '?', status });
+      metrics.httpDuration.observe({ route: info.route, method: req.method ?? '?' }, seconds);
+      // Path only: query strings can carry search terms (customer names, phones).
+      log.info(
+        {
+          reqId: info.id,
+          method: req.method,
+          route: info.route,
+          path: info.route === 'web' ? (req.url ?? '/').split('?', 1)[0] : undefined,
+          status,
+          durationMs: Math.round(seconds * 10000) / 10,
+          credentialId: info.credentialId,
+          workspaceId: info.workspaceId,
+        },
+        'request',
+      );
+    });
+    Promise.resolve(handle(req, res, info)).catch((err: Error) => {
+      log.error({ reqId: info.id, err: { message: err.message, stack: err.stack } }, 'unhandled error');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'internal error — the request id is in the x-request-id header', requestId: info.id });
+      else res.destroy();
+    });
+  });
+  return server;
+}
+
+/** Stop accepting, let in-flight requests finish (up to timeoutMs), then resolve. */
+export function closeGracefully(server: http.Server, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,56 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openDb, type Db } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { closeGracefully, createHttpServer } from './http/server.ts';
+
+export interface RunningServer {
+  ctx: AppContext;
+  server: http.Server;
+  url: string;
+  port: number;
+  /** Stop accepting, finish in-flight requests, close the database (unless it was passed in). */
+  close(): Promise<void>;
+}
+
+/** Build the app around a database and listen. Used by `taskline serve` and by the tests. */
+export async function startServer(
+  config: Config,
+  opts: { db?: Db; log?: Logger; migrate?: boolean } = {},
+): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const ownDb = !opts.db;
+  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'server', poolMax: config.dbPoolMax }));
+  try {
+    if (opts.migrate !== false) await migrate(db);
+    const ctx: AppContext = { config, db, log, metrics: createMetrics(db) };
+    const server = createHttpServer(ctx);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    let closing: Promise<void> | null = null;
+    return {
+      ctx,
+      server,
+      port,
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      close: () =>
+        (closing ??= (async () => {
+          await closeGracefully(server);
+          if (ownDb) await db.close();
+        })()),
+    };
+  } catch (err) {
+    if (ownDb) await db.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  READ_TOOLS,
+  credentialState,
+  effectivePolicy,
+  maskEmail,
+  maskPhone,
+  normalizeCredentialRequest,
+  type CredentialSettings,
+  type WorkspaceSettings,
+} from '../../src/domain/policy.ts';
+
+const ws = (p: Partial<WorkspaceSettings> = {}): WorkspaceSettings => ({ mcpEnabled: true, allowCustomerComments: false, minVerificationFactors: 2, ...p });
+const cred = (p: Partial<CredentialSettings> = {}): CredentialSettings => ({
+  tools: [...READ_TOOLS],
+  allowCustomerComments: false,
+  verificationFactors: null,
+  revealCustomerContact: false,
+  expiresAt: null,
+  revokedAt: null,
+  ...p,
+});
+
+test('default credential gets the five read tools, no comments, contact masked', () => {
+  const p = effectivePolicy(ws(), cred());
+  assert.deepEqual(p.tools, [...READ_TOOLS]);
+  assert.equal(p.canComment, false);
+  assert.equal(p.revealContact, false);
+  assert.equal(p.requiredFactors, 2);
+});
+
+test('addCustomerComment needs both the workspace and the credential to allow it', () => {
+  assert.ok(!effectivePolicy(ws({ allowCustomerComments: true }), cred()).tools.includes('addCustomerComment'));
+  assert.ok(!effectivePolicy(ws(), cred({ allowCustomerComments: true })).tools.includes('addCustomerComment'));
+  const both = effectivePolicy(ws({ allowCustomerComments: true }), cred({ allowCustomerComments: true }));
+  assert.ok(both.tools.includes('addCustomerComment'));
+  assert.equal(both.canComment, true);
+});
+
+test('MCP disabled on the workspace removes every tool', () => {
+  const p = effectivePolicy(ws({ mcpEnabled: false, allowCustomerComments: true }), cred({ allowCustomerComments: true }));
+  assert.deepEqual(p.tools, []);
+  assert.equal(p.canComment, false);
+});
+
+test('credential allowlist narrows the read tools and keeps catalog order', () => {
+  const p = effectivePolicy(ws(), cred({ tools: ['getTaskDetails', 'searchWorkspaceTasks', 'bogus'] }));
+  assert.deepEqual(p.tools, ['searchWorkspaceTasks', 'getTaskDetails']);
+});
+
+test('required factors: workspace minimum is a floor the credential can only raise', () => {
+  assert.equal(effectivePolicy(ws({ minVerificationFactors: 2 }), cred({ verificationFactors: 3 })).requiredFactors, 3);
+  assert.equal(effectivePolicy(ws({ minVerificationFactors: 3 }), cred({ verificationFactors: 1 })).requiredFactors, 3);
+  assert.equal(effectivePolicy(ws({ minVerificationFactors: 1 }), cred()).requiredFactors, 1);
+});
+
+test('credential requests are normalized and checked against the workspace', () => {
+  const def = normalizeCredentialRequest(ws(), {});
+  assert.deepEqual(def.tools, [...READ_TOOLS]);
+  assert.equal(def.allowCustomerComments, false);
+  assert.deepEqual(def.problems, []);
+  const withComment = normalizeCredentialRequest(ws(), { tools: ['getTaskDetails', 'addCustomerComment'] });
+  assert.deepEqual(withComment.tools, ['getTaskDetails']);
+  assert.equal(withComment.allowCustomerComments, true);
+  assert.match(normalizeCredentialRequest(ws(), { tools: ['dropTables'] }).problems.join(), /unknown tool\(s\): dropTables/);
+  assert.match(normalizeCredentialRequest(ws({ minVerificationFactors: 3 }), { verificationFactors: 2 }).problems.join(), /below the workspace minimum/);
+  assert.match(normalizeCredentialRequest(ws(), { verificationFactors: 4 }).problems.join(), /1, 2 or 3/);
+});
+
+test('credential state: revoked beats expired, expiry is exclusive of the future', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  assert.equal(credentialState({ revokedAt: null, expiresAt: null }, now), 'active');
+  assert.equal(credentialState({ revokedAt: null, expiresAt: new Date('2026-11-25T12:00:01Z') }, now), 'active');
+  assert.equal(credentialState({ revokedAt: null, expiresAt: now }, now), 'expired');
+  assert.equal(credentialState({ revokedAt: now, expiresAt: new Date(0) }, now), 'revoked');
+});
+
+test('masking shows only what a caller may be told', () => {
+  assert.equal(maskPhone('+1 (703) 597-4534'), '•••-•••-4534');
+  assert.equal(maskPhone(null), null);
+  assert.equal(maskEmail('russ@example.com'), 'r•••@example.com');
+  assert.equal(maskEmail('Russ.Hale@Example.com'), 'R•••@Example.com');
+});
