@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { closeGracefully, createHttpServer } from './http/server.ts';
+import { createMcpHandler } from './mcp/handler.ts';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -28,7 +29,8 @@ export async function startServer(
   try {
     if (opts.migrate !== false) await migrate(db);
     const ctx: AppContext = { config, db, log, metrics: createMetrics(db) };
-    const server = createHttpServer(ctx);
+    const mcp = await createMcpHandler(ctx);
+    const server = createHttpServer(ctx, { mcp: mcp.handle });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -46,6 +48,7 @@ export async function startServer(
       close: () =>
         (closing ??= (async () => {
           await closeGracefully(server);
+          await mcp.close();
           if (ownDb) await db.close();
         })()),
     };

@@ -99,3 +99,12 @@ export async function countComments(db: Queryable, workspaceId: string, taskId: 
   ]);
   return r.rows[0]!.n;
 }
+
+/** The comment an earlier call made with this credential's idempotency key, if any. */
+export async function findCommentByKey(db: Queryable, workspaceId: string, credentialId: string, key: string): Promise<Comment | null> {
+  const r = await db.query<Comment>(
+    `SELECT ${COLS} FROM comments WHERE workspace_id = $1 AND author_credential_id = $2 AND idempotency_key = $3`,
+    [workspaceId, credentialId, key],
+  );
+  return r.rows[0] ?? null;
+}

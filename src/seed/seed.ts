@@ -27,6 +27,8 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
   /** Tasks per batch (and per transaction); default 5000. Does not change the generated data. */
   batchSize?: number;
+  /** Batches written at once on a PostgreSQL server (default 2; PGlite always 1). Does not change the data. */
+  concurrency?: number;
   /** Dates are spread over the two years before this instant; default SEED_REFERENCE_DATE. */
   referenceDate?: Date | string;
 }
@@ -617,8 +619,8 @@ async function insertCustomers(q: Queryable, workspaceId: string, b: Batch, cust
   for (let k = 0; k < ids.length; k++) custIds[b.cIndex[k]!] = ids[k]!;
 }
 
-async function insertBatch(q: Queryable, workspaceId: string, b: Batch, custIds: Int32Array): Promise<void> {
-  await insertCustomers(q, workspaceId, b, custIds);
+/** Insert a batch's tasks and their comments (its new customers are already in). */
+async function insertTasks(q: Queryable, workspaceId: string, b: Batch, custIds: Int32Array): Promise<void> {
   const n = b.tNumber.length;
   if (n === 0) return;
   const customerIds = b.tCustomer.map((j) => (j < 0 ? null : custIds[j]!));
@@ -686,6 +688,7 @@ export async function seedWorkspace(db: Db, workspaceId: string, opts: SeedOptio
   if (!Number.isFinite(nCustomers) || nCustomers < 0) throw new RangeError('customers must be a non-negative integer');
   const seed = opts.seed ?? 1;
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 5000));
+  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(opts.concurrency ?? 2));
   const ref = opts.referenceDate === undefined ? SEED_REFERENCE_DATE.getTime() : new Date(opts.referenceDate).getTime();
   if (!Number.isFinite(ref)) throw new RangeError('referenceDate is not a valid date');
 
@@ -713,25 +716,54 @@ export async function seedWorkspace(db: Db, workspaceId: string, opts: SeedOptio
   let done = 0;
   opts.onProgress?.(0, nTasks);
 
-  // Pipeline: while the database writes batch k, generate batch k+1. Customer ids are resolved inside insertBatch,
-  // after the previous batch (which may have introduced those customers) has committed.
-  let pending: Promise<void> | null = null;
-  const run = (b: Batch): Promise<void> => {
-    const p = db.tx((q) => insertBatch(q, workspaceId, b, custIds)).then(() => {
-      comments += b.kTaskNumber.length;
-      done += b.tNumber.length;
-      if (b.tNumber.length > 0) opts.onProgress?.(done, nTasks);
-    });
-    p.catch(() => {}); // awaited below; avoid an unhandled-rejection report while the next batch is generated
-    return p;
+  // Pipeline: while the database writes batch k, generate batch k+1. With concurrency > 1 (PostgreSQL server), up to
+  // that many batches are written at once on separate connections; a batch's new customers are then inserted and
+  // committed before its transaction starts, so later batches can refer to them. Customer ids are resolved when a
+  // batch is launched, after every batch that introduced those customers has at least inserted them.
+  const inflight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  const launch = async (b: Batch): Promise<void> => {
+    if (concurrency > 1) await insertCustomers(db, workspaceId, b, custIds);
+    const p = db
+      .tx(async (q) => {
+        if (concurrency === 1) await insertCustomers(q, workspaceId, b, custIds);
+        await insertTasks(q, workspaceId, b, custIds);
+      })
+      .then(
+        () => {
+          comments += b.kTaskNumber.length;
+          done += b.tNumber.length;
+          if (b.tNumber.length > 0) opts.onProgress?.(done, nTasks);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
   };
-  for (let from = 0; from < nTasks; from += batchSize) {
-    const b = gen.tasks(from, Math.min(nTasks, from + batchSize));
-    if (pending) await pending;
-    pending = run(b);
+  const drain = async (max: number) => {
+    while (inflight.size > max) await Promise.race(inflight);
+    if (failure) {
+      await Promise.all(inflight);
+      throw failure.error;
+    }
+  };
+  try {
+    for (let from = 0; from < nTasks; from += batchSize) {
+      const b = gen.tasks(from, Math.min(nTasks, from + batchSize));
+      await drain(concurrency - 1);
+      await launch(b);
+    }
+    for (let b = gen.leftoverCustomers(batchSize); b; b = gen.leftoverCustomers(batchSize)) {
+      await drain(concurrency - 1);
+      await launch(b);
+    }
+    await drain(0);
+  } catch (err) {
+    await Promise.all(inflight);
+    throw err;
   }
-  if (pending) await pending;
-  for (let b = gen.leftoverCustomers(batchSize); b; b = gen.leftoverCustomers(batchSize)) await run(b);
 
   return { tasks: nTasks, customers: gen.customersUsed, comments, users: usersCreated, firstNumber, lastNumber };
 }

@@ -1,0 +1,216 @@
+import type http from 'node:http';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { AppContext } from '../context.ts';
+import { authenticate, touchCredential, type AuthFailure } from '../domain/credentials.ts';
+import { effectivePolicy } from '../domain/policy.ts';
+import { requestInfo } from '../http/server.ts';
+import { createMcpServer } from './server.ts';
+import { MuxTransport } from './transport.ts';
+import type { CallContext } from './rpc.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BATCH = 100;
+const PATH_RE = /^\/app\/api\/mcp\/server\/([^/]+)\/?$/;
+
+const AUTH_MESSAGES: Record<Exclude<AuthFailure, 'no_workspace' | 'wrong_workspace'>, string> = {
+  missing: 'Missing bearer token. Send the header "Authorization: Bearer mcp_live_…" with the token created for this workspace.',
+  malformed:
+    'The bearer token is malformed: Taskline tokens are "mcp_live_" followed by 43 characters. Copy the whole token, or create a new credential.',
+  preview:
+    'This is the token preview; the full token is shown only once at creation — create a new credential and copy the token it shows.',
+  unknown: 'This token is not valid for this workspace. Check that you copied the whole token, or create a new credential.',
+  revoked: 'This token has been revoked. Ask an admin to create a new credential.',
+  expired: 'This token has expired. Ask an admin to create a new credential.',
+};
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** HTTP-level error in the shape the SDK's own transport uses. */
+const rpcFail = (res: http.ServerResponse, status: number, code: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
+  send(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+
+function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  // Node decodes header bytes as latin1; a pasted preview's "…" arrives as UTF-8 bytes, so decode those back.
+  const value = /[\u0080-\u00ff]/.test(header) ? Buffer.from(header, 'latin1').toString('utf8') : header;
+  const m = /^Bearer\s+(.+)$/i.exec(value.trim());
+  return m ? m[1]!.trim() : value.trim();
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        resolve('too_large');
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+type Classified = { kind: 'request'; msg: JSONRPCRequest } | { kind: 'notification' } | { kind: 'response' } | { kind: 'invalid' };
+
+function classify(m: unknown): Classified {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return { kind: 'invalid' };
+  const o = m as Record<string, unknown>;
+  if (o.jsonrpc !== '2.0') return { kind: 'invalid' };
+  const hasId = 'id' in o && (typeof o.id === 'string' || (typeof o.id === 'number' && Number.isFinite(o.id)));
+  if (typeof o.method === 'string') {
+    if (o.params !== undefined && (typeof o.params !== 'object' || o.params === null)) return { kind: 'invalid' };
+    if (hasId) return { kind: 'request', msg: o as unknown as JSONRPCRequest };
+    return 'id' in o ? { kind: 'invalid' } : { kind: 'notification' };
+  }
+  if (hasId && ('result' in o || 'error' in o)) return { kind: 'response' };
+  return { kind: 'invalid' };
+}
+
+/**
+ * POST /app/api/mcp/server/:workspaceId — stateless Streamable HTTP with JSON responses. Enforces the HTTP rules
+ * of DESIGN §2 itself (the SDK's protocol layer runs behind MuxTransport), authenticates with one query, binds the
+ * request's workspace/credential/policy and hands the messages to the process-wide SDK Server.
+ */
+export async function createMcpHandler(app: AppContext) {
+  const { config, db } = app;
+  const server = createMcpServer(app);
+  const mux = new MuxTransport();
+  await server.connect(mux);
+  server.onerror = (err) => app.log.warn({ err: err.message }, 'mcp protocol error');
+  const allowedHosts = new Set(config.allowedHosts);
+  const allowedOrigins = new Set(config.allowedOrigins);
+  const versions = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const info = requestInfo(req);
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const m = PATH_RE.exec(path);
+    if (!m) return send(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
+    const workspaceId = decodeURIComponent(m[1]!);
+
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host))
+      return send(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin))
+      return send(res, 403, { error: 'forbidden', message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.` });
+    const cors: http.OutgoingHttpHeaders = origin
+      ? { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'www-authenticate, mcp-protocol-version' }
+      : {};
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        ...cors,
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version',
+        'access-control-max-age': '600',
+      });
+      return void res.end();
+    }
+    if (req.method !== 'POST')
+      return rpcFail(res, 405, -32000, 'Method not allowed. This server is stateless: send JSON-RPC messages with POST; there is no SSE stream to GET or session to DELETE.', {
+        allow: 'POST',
+        ...cors,
+      });
+
+    const auth = await authenticate(db, workspaceId, bearer(req.headers.authorization));
+    if (!auth.ok) {
+      if (auth.reason === 'no_workspace')
+        return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
+      if (auth.reason === 'wrong_workspace')
+        return send(res, 403, { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' }, cors);
+      return send(res, 401, { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] }, {
+        'www-authenticate': 'Bearer realm="taskline", error="invalid_token"',
+        ...cors,
+      });
+    }
+    const { workspace, credential } = auth;
+    info.credentialId = credential.id;
+    info.workspaceId = workspace.id;
+    if (!workspace.mcpEnabled)
+      return send(res, 403, { error: 'forbidden', message: 'MCP access is turned off for this workspace. An admin can turn it on in Settings → AI assistants.' }, cors);
+
+    const ctype = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (ctype !== 'application/json')
+      return rpcFail(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json', cors);
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream'))
+      return rpcFail(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream', cors);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES)
+      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, { connection: 'close', ...cors });
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === 'too_large')
+      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, { connection: 'close', ...cors });
+
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body.toString('utf8'));
+    } catch {
+      return rpcFail(res, 400, -32700, 'Parse error: Invalid JSON', cors);
+    }
+    const batch = Array.isArray(raw);
+    const messages = batch ? (raw as unknown[]) : [raw];
+    if (batch && (messages.length === 0 || messages.length > MAX_BATCH))
+      return rpcFail(res, 400, -32600, `Invalid Request: a batch must hold 1–${MAX_BATCH} messages`, cors);
+    const classified = messages.map(classify);
+    if (classified.some((c) => c.kind === 'invalid'))
+      return rpcFail(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message (need jsonrpc "2.0", a method, and an id for requests)', cors);
+    const requests = classified.flatMap((c) => (c.kind === 'request' ? [c.msg] : []));
+    const hasInit = requests.some((r) => r.method === 'initialize');
+    if (hasInit && messages.length > 1)
+      return rpcFail(res, 400, -32600, 'Invalid Request: initialize must be sent on its own, not in a batch', cors);
+    const pv = req.headers['mcp-protocol-version'];
+    if (!hasInit && typeof pv === 'string' && !versions.has(pv))
+      return rpcFail(res, 400, -32000, `Bad Request: Unsupported protocol version: ${pv.slice(0, 40)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
+
+    void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
+    // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
+    if (!requests.length) {
+      res.writeHead(202, cors);
+      return void res.end();
+    }
+
+    const call: CallContext = {
+      db,
+      workspace,
+      credential,
+      policy: effectivePolicy(workspace, credential),
+      requestId: info.id,
+    };
+    const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
+    const dispatched = requests.map((r) => mux.dispatch(r, authInfo));
+    const onClose = () => {
+      if (!res.writableFinished) for (const d of dispatched) mux.cancel(d.id);
+    };
+    res.once('close', onClose);
+    const responses: JSONRPCMessage[] = await Promise.all(dispatched.map((d) => d.response));
+    if (res.destroyed) return;
+    const headers: http.OutgoingHttpHeaders = { ...cors };
+    send(res, 200, batch ? responses : responses[0], headers);
+  };
+
+  return {
+    handle,
+    async close() {
+      await server.close();
+    },
+  };
+}

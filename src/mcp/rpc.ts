@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolContext } from './tool.ts';
+
+/** JSON-RPC error without the SDK's "MCP error N:" prefix. */
+export function rpcError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The per-request context the HTTP layer attaches to each message (as authInfo.extra.call). */
+export type CallContext = Omit<ToolContext, 'signal'>;
+
+export function callContext(extra: Extra): CallContext {
+  const c = extra.authInfo?.extra?.call as CallContext | undefined;
+  if (!c) throw rpcError(-32603, 'request reached the MCP server without authentication context');
+  return c;
+}
+
+/** Loose request schemas: we validate params ourselves, so bad params get -32602 with a useful message. */
+export const loose = <M extends string>(method: M) => z.object({ method: z.literal(method), params: z.unknown().optional() });

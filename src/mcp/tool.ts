@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import type { Outcome } from '../domain/audit.ts';
+import type { Credential } from '../domain/credentials.ts';
+import type { EffectivePolicy, ToolName } from '../domain/policy.ts';
+import { getTaskByNumber, type Task } from '../domain/tasks.ts';
+import type { Workspace } from '../domain/workspaces.ts';
+
+/** Everything a tool may use for one call: bound per request, never stored. */
+export interface ToolContext {
+  db: Db;
+  workspace: Workspace;
+  credential: Credential;
+  policy: EffectivePolicy;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+export interface ToolOutput<O> {
+  structured: O;
+  text: string;
+  /** For the audit row. */
+  taskId?: number | null;
+  factorTypes?: string[];
+}
+
+/** A user-caused failure: becomes an `isError` result whose text tells the assistant what to do next. */
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    public readonly outcome: Exclude<Outcome, 'ok'> = 'error',
+    public readonly audit: { taskId?: number | null; factorTypes?: string[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: ToolName;
+  title: string;
+  description: string;
+  inputSchema: I;
+  outputSchema: O;
+  annotations: ToolAnnotations;
+  run(ctx: ToolContext, args: z.output<I>): Promise<ToolOutput<z.input<O>>>;
+}
+
+export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(t: ToolDef<I, O>): ToolDef<I, O> => t;
+
+export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+const TASK_NUMBER_RE = /^\s*(?:(?:task|ticket|job|order)\s*)?(?:no\.?\s*|number\s*)?#?\s*(\d{1,9})\s*$/i;
+
+/** `1042`, `"#1042"`, `"task 1042"` → 1042. */
+export const TaskNumber = z
+  .union([z.number().int().min(1).max(999_999_999), z.string().regex(TASK_NUMBER_RE, 'expected a task number like 1042, "#1042" or "task 1042"')])
+  .transform((v) => (typeof v === 'number' ? v : Number(TASK_NUMBER_RE.exec(v)![1])))
+  .describe('The task number as the caller says it: 1042, "#1042" or "task 1042"');
+
+export const Limit = (def: number, max: number) =>
+  z.number().int().min(1).max(max).default(def).describe(`How many to return, 1–${max} (default ${def})`);
+
+export const Cursor = z
+  .string()
+  .max(200)
+  .optional()
+  .describe('nextCursor from the previous page, unchanged; omit for the first page');
+
+export async function requireTask(ctx: ToolContext, number: number): Promise<Task> {
+  const t = await getTaskByNumber(ctx.db, ctx.workspace.id, number);
+  if (!t)
+    throw new ToolError(
+      `No task #${number} in this workspace. Check the number with the caller, or use searchWorkspaceTasks with their name or phone number.`,
+    );
+  return t;
+}

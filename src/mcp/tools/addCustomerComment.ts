@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { TaskNumber, ToolError, defineTool, requireTask } from '../tool.ts';
+import { CommentSchema, presentComment } from '../../presenters/tasks.ts';
+import { addComment, findCommentByKey } from '../../domain/comments.ts';
+import { getCustomer } from '../../domain/customers.ts';
+import { verificationMessage, verifyCaller } from '../../domain/verification.ts';
+
+export const addCustomerComment = defineTool({
+  name: 'addCustomerComment',
+  title: "Add the caller's comment",
+  description:
+    "Adds a comment to a task on behalf of its customer, after the server verifies the caller. Pass what the caller told you in verification (their name, the phone number on file, the task number); the server decides, and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.",
+  inputSchema: z.object({
+    taskNumber: TaskNumber,
+    comment: z
+      .string()
+      .max(5000)
+      .refine((s) => s.trim().length > 0, 'comment is empty')
+      .describe("The caller's message, in their words (1–5000 characters)"),
+    verification: z
+      .object({
+        taskNumber: TaskNumber.optional().describe('The task number as the caller stated it'),
+        customerName: z.string().max(200).optional().describe('The name the caller gave'),
+        phone: z.string().max(40).optional().describe('The phone number the caller gave, any format'),
+      })
+      .describe('What the caller said to prove who they are; give every detail they provided'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Any unique string for this comment (e.g. a UUID); retrying with the same key returns the first comment'),
+  }),
+  outputSchema: z.object({
+    taskNumber: z.number().int(),
+    comment: CommentSchema,
+    created: z.boolean().describe('false when an earlier call with the same idempotencyKey already added it'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run(ctx, args) {
+    const task = await requireTask(ctx, args.taskNumber);
+    const v = args.verification;
+    const factorTypes = (['taskNumber', 'customerName', 'phone'] as const).filter((k) => {
+      const val = v[k];
+      return typeof val === 'number' || (typeof val === 'string' && val.trim() !== '');
+    });
+    if (args.idempotencyKey) {
+      const earlier = await findCommentByKey(ctx.db, ctx.workspace.id, ctx.credential.id, args.idempotencyKey);
+      if (earlier) {
+        if (earlier.taskId !== task.id)
+          throw new ToolError('This idempotencyKey was already used for a comment on another task. Use a new key for a new comment.', 'error', { taskId: task.id, factorTypes });
+        return {
+          structured: { taskNumber: task.number, comment: presentComment(earlier), created: false },
+          text: `Already added (same idempotencyKey): comment ${earlier.id} on #${task.number}. Nothing new was written.`,
+          taskId: task.id,
+          factorTypes,
+        };
+      }
+    }
+    const result = await verifyCaller(ctx.db, {
+      workspaceId: ctx.workspace.id,
+      credentialId: ctx.credential.id,
+      task: { id: task.id, number: task.number, customerId: task.customerId },
+      factors: v,
+      requiredFactors: ctx.policy.requiredFactors,
+    });
+    if (!result.ok)
+      throw new ToolError(verificationMessage(result), result.reason === 'locked' ? 'locked' : 'verification_failed', { taskId: task.id, factorTypes });
+    const customer = task.customerId == null ? null : await getCustomer(ctx.db, ctx.workspace.id, task.customerId);
+    const { comment, created } = await addComment(ctx.db, ctx.workspace.id, {
+      taskId: task.id,
+      authorKind: 'customer',
+      authorName: customer?.name ?? 'Customer',
+      body: args.comment,
+      credentialId: ctx.credential.id,
+      idempotencyKey: args.idempotencyKey ?? null,
+    });
+    return {
+      structured: { taskNumber: task.number, comment: presentComment(comment), created },
+      text: created
+        ? `Verified. Added the customer's comment to #${task.number} (comment ${comment.id}). Staff will see it on the task.`
+        : `Already added (same idempotencyKey): comment ${comment.id} on #${task.number}. Nothing new was written.`,
+      taskId: task.id,
+      factorTypes,
+    };
+  },
+});

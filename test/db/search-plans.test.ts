@@ -1,0 +1,141 @@
+/**
+ * Query plans of every search class. On real PostgreSQL (TEST_DATABASE_URL) the workspace holds 200k seeded tasks
+ * and the test asserts that no statement plans a sequential scan on tasks or customers and that each class uses its
+ * index. On PGlite (a small fixture, where sequential scans are the right plan) the same statements are EXPLAINed
+ * and executed, so they are at least known to run there.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWorkspace } from '../../src/domain/workspaces.ts';
+import { createCustomer } from '../../src/domain/customers.ts';
+import { createTask } from '../../src/domain/tasks.ts';
+import { searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
+import { seedWorkspace } from '../../src/seed/seed.ts';
+import { STORE, testDb, type TestDb } from '../helpers/db.ts';
+
+const PG = STORE === 'pg';
+const TASKS = PG ? 200_000 : 2_000;
+
+let db: TestDb;
+let wsId: string;
+
+before(async () => {
+  db = await testDb();
+  const ws = await createWorkspace(db, { name: 'Search Plans' });
+  wsId = ws.id;
+  await seedWorkspace(db, ws.id, { tasks: TASKS, seed: 11 });
+  const russ = await createCustomer(db, ws.id, { name: 'Russell Hale', phone: '+1 (703) 597-4534', email: 'Russ@Example.com' });
+  await createTask(db, ws.id, { title: 'Dishwasher not draining', customerId: russ.id });
+  await createTask(db, ws.id, { title: 'Furnace annual service', customerId: russ.id, status: 'done' });
+  const zoe = await createCustomer(db, ws.id, { name: "Zoë O'Brien", phone: '703.555.0199' });
+  await createTask(db, ws.id, { title: 'Water heater pilot keeps going out', customerId: zoe.id });
+  // A second workspace, so that workspace_id is a real filter.
+  const other = await createWorkspace(db, { name: 'Other' });
+  await seedWorkspace(db, other.id, { tasks: 500, seed: 12 });
+  await db.query('ANALYZE');
+});
+after(() => db?.cleanup());
+
+/** Queries that between them reach every class (and the gated fallbacks), with and without a status filter. */
+const CASES: { query: string; opts?: Partial<SearchOptions>; expect: SearchClass[] }[] = [
+  { query: '#1042', expect: ['taskNumber'] },
+  { query: '703-597-4534', expect: ['phone'] },
+  { query: '597-4534', opts: { status: 'open' }, expect: ['phone'] },
+  { query: 'russ@example.com', expect: ['email'] },
+  { query: 'russ@ex', opts: { status: 'done' }, expect: ['email'] },
+  { query: 'Russell', expect: ['customerName', 'text', 'customerNameFuzzy'] },
+  { query: 'hale russell', opts: { status: 'open' }, expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose'] },
+  { query: 'rusell hale', expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose'] },
+  { query: 'zoe obrien', expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose'] },
+  { query: 'O’Brien', expect: ['customerName', 'text', 'customerNameFuzzy'] },
+  { query: 'dishwasher', expect: ['customerName', 'text', 'customerNameFuzzy'] },
+  { query: 'water', opts: { status: 'done' }, expect: ['customerName', 'text', 'customerNameFuzzy'] },
+  { query: 'dishwasher russell', expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose'] },
+  { query: 'xylophone quartz', expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose'] },
+  {
+    query: 'broken dishwasher russell',
+    opts: { status: 'waiting' },
+    expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose', 'textRelaxed'],
+  },
+  { query: 'ticket 1042 russell 703-597-4534 russ@example.com', expect: ['taskNumber', 'phone', 'email', 'customerName', 'text', 'customerNameFuzzy'] },
+];
+
+/** The index each class must use on a big workspace. */
+const INDEXES: Record<SearchClass, string[]> = {
+  taskNumber: ['tasks_workspace_id_number_key'],
+  phone: ['customers_phone_rev', 'tasks_customer'],
+  email: ['customers_email', 'tasks_customer'],
+  customerName: ['customers_name_prefix', 'customers_name_rotated_prefix', 'tasks_customer'],
+  customerNameFuzzy: ['customers_name_trgm', 'tasks_customer'],
+  customerNameLoose: ['customers_name_trgm', 'tasks_customer'],
+  text: ['tasks_search'],
+  textRelaxed: ['tasks_search'],
+};
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  out.push(node);
+  for (const child of node.Plans ?? []) walk(child, out);
+  return out;
+}
+
+async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
+  const r = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  const raw = r.rows[0]!['QUERY PLAN'];
+  const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+  return walk(doc[0]!.Plan);
+}
+
+test(`every search class is index-backed (${STORE}, ${TASKS} tasks)`, async () => {
+  let statements = 0;
+  for (const c of CASES) {
+    const opts: SearchOptions = { limit: 10, ...c.opts };
+    const sts = searchStatements(wsId, c.query, opts);
+    const classes = [...new Set(sts.flatMap((s) => s.classes))];
+    assert.deepEqual(classes, c.expect, `${c.query}: classes`);
+    for (const st of sts) {
+      const what = `${c.query} [${st.classes.join('+')}]${c.opts?.status ? ` status=${c.opts.status}` : ''}`;
+      const nodes = await explain(st.sql, st.params);
+      assert.ok(nodes.length > 0, `${what}: a plan`);
+      await db.query(st.sql, st.params); // and it runs
+      statements++;
+      if (!PG) continue;
+      const seq = nodes.filter((n) => n['Node Type'] === 'Seq Scan' && (n['Relation Name'] === 'tasks' || n['Relation Name'] === 'customers'));
+      assert.deepEqual(
+        seq.map((n) => `Seq Scan on ${n['Relation Name']}`),
+        [],
+        `${what}: no sequential scan on tasks or customers`,
+      );
+      const used = new Set(nodes.map((n) => n['Index Name']).filter(Boolean));
+      for (const cls of st.classes)
+        for (const index of INDEXES[cls]) assert.ok(used.has(index), `${what}: ${cls} uses ${index} (plan uses ${[...used].join(', ')})`);
+      if (st.classes.includes('text') || st.classes.includes('textRelaxed'))
+        assert.ok(used.has(opts.status ? 'tasks_status_recent' : 'tasks_recent'), `${what}: the newest-first window walks the recency index`);
+    }
+  }
+  assert.ok(statements >= CASES.length);
+});
+
+test(`search latency (${STORE}, ${TASKS} tasks; reported, not asserted)`, async (t) => {
+  const lines: string[] = [];
+  for (const c of CASES) {
+    const opts: SearchOptions = { limit: 10, ...c.opts };
+    await searchTasks(db, wsId, c.query, opts);
+    const ms: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      hits = (await searchTasks(db, wsId, c.query, opts)).hits.length;
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    lines.push(`${JSON.stringify(c.query)}${c.opts?.status ? ` status=${c.opts.status}` : ''}: ${hits} hits, median ${ms[10]!.toFixed(2)} ms, max ${ms[19]!.toFixed(2)} ms`);
+  }
+  for (const l of lines) t.diagnostic(l);
+});
