@@ -19,6 +19,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TASKLINE_DEMO: bool01.optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  RATE_LIMIT_TOOL_CALLS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(30),
+  TRUST_PROXY: bool01.default(false),
 });
 
 export interface Config {
@@ -33,6 +36,12 @@ export interface Config {
   /** undefined: decide by store (embedded → on when the database is empty; DATABASE_URL → off). */
   demo: boolean | undefined;
   dbPoolMax: number;
+  /** tools/call per credential per minute, across all instances. */
+  rateLimitToolCalls: number;
+  /** Failed authentications (401) per client IP per minute before 429. */
+  rateLimitAuthFailures: number;
+  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     demo: e.TASKLINE_DEMO,
     dbPoolMax: e.DB_POOL_MAX,
+    rateLimitToolCalls: e.RATE_LIMIT_TOOL_CALLS,
+    rateLimitAuthFailures: e.RATE_LIMIT_AUTH_FAILURES,
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -3,6 +3,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest }
 import type { AppContext } from '../context.ts';
 import { authenticate, touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
+import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { requestInfo } from '../http/server.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
@@ -98,6 +99,16 @@ export async function createMcpHandler(app: AppContext) {
   const allowedHosts = new Set(config.allowedHosts);
   const allowedOrigins = new Set(config.allowedOrigins);
   const versions = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+  const onLimiterError = (err: Error) => app.log.warn({ err: err.message }, 'rate limit sync failed');
+  const authFailures = new SharedRateLimiter(db, config.rateLimitAuthFailures, 60_000, 250, onLimiterError);
+  const toolCalls = new SharedRateLimiter(db, config.rateLimitToolCalls, 60_000, 250, onLimiterError);
+  const clientIp = (req: http.IncomingMessage): string => {
+    const fwd = config.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    const ip = (typeof fwd === 'string' && fwd.split(',')[0]!.trim()) || req.socket.remoteAddress || 'unknown';
+    return `ip:${ip}`;
+  };
+  const tooMany = (res: http.ServerResponse, retryAfter: number, message: string, headers: http.OutgoingHttpHeaders) =>
+    rpcFail(res, 429, -32000, message, { 'retry-after': String(retryAfter), ...headers });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const info = requestInfo(req);
@@ -130,8 +141,13 @@ export async function createMcpHandler(app: AppContext) {
         ...cors,
       });
 
+    const ip = clientIp(req);
+    const guard = authFailures.check(ip);
+    if (!guard.ok)
+      return tooMany(res, guard.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${guard.retryAfterSeconds} s with a valid token.`, cors);
     const auth = await authenticate(db, workspaceId, bearer(req.headers.authorization));
     if (!auth.ok) {
+      if (auth.reason !== 'no_workspace') authFailures.hit(ip);
       if (auth.reason === 'no_workspace')
         return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
       if (auth.reason === 'wrong_workspace')
@@ -181,6 +197,13 @@ export async function createMcpHandler(app: AppContext) {
     if (!hasInit && typeof pv === 'string' && !versions.has(pv))
       return rpcFail(res, 400, -32000, `Bad Request: Unsupported protocol version: ${pv.slice(0, 40)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
 
+    const calls = requests.filter((r) => r.method === 'tools/call').length;
+    for (let i = 0; i < calls; i++) {
+      const d = toolCalls.hit(`cred:${credential.id}`);
+      if (!d.ok)
+        return tooMany(res, d.retryAfterSeconds, `Rate limit: this credential may make ${config.rateLimitToolCalls} tool calls per minute. Retry after ${d.retryAfterSeconds} s.`, cors);
+    }
+
     void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
     // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
     if (!requests.length) {
@@ -210,6 +233,7 @@ export async function createMcpHandler(app: AppContext) {
   return {
     handle,
     async close() {
+      await Promise.all([authFailures.close(), toolCalls.close()]).catch(onLimiterError);
       await server.close();
     },
   };

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, STORE } from '../helpers/db.ts';
 import { runCli, startServerProcess } from '../helpers/proc.ts';
+import { connectClient } from '../helpers/app.ts';
 
 // The store under test: a fresh PostgreSQL database (with TASKLINE_DEMO=1), or a fresh embedded data dir.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskline-start-'));
@@ -35,6 +36,21 @@ test('first start creates the demo and prints secrets once; second start creates
     assert.equal(ready.status, 200);
     assert.equal(((await ready.json()) as { status: string }).status, 'ready');
     assert.ok(ready.headers.get('x-request-id'));
+
+    // The official SDK client finds Russell Hale's tasks in the demo by phone and by name.
+    const client = await connectClient(`${first.url}/app/api/mcp/server/${wsId}`, token);
+    try {
+      const { tools } = await client.listTools();
+      assert.ok(tools.some((t) => t.name === 'searchWorkspaceTasks'));
+      for (const query of ['7035974534', 'russell']) {
+        const r = (await client.callTool({ name: "searchWorkspaceTasks", arguments: { query } })) as unknown as { structuredContent: { hits: { customerName: string }[] } };
+        const russell = r.structuredContent.hits.filter((h) => h.customerName === 'Russell Hale');
+        assert.ok(russell.length >= 3, `${query}: Russell Hale's tasks found (${russell.length})`);
+        assert.equal(r.structuredContent.hits[0]!.customerName, 'Russell Hale');
+      }
+    } finally {
+      await client.close();
+    }
 
     if (STORE === 'pglite') {
       // The embedded database belongs to the server: a CLI on the same directory fails fast and clearly.

@@ -1,0 +1,121 @@
+import type { Queryable } from '../db/client.ts';
+
+interface Entry {
+  window: number;
+  /** Count across all instances as of the last sync (including this instance's flushed hits). */
+  shared: number;
+  /** Hits counted here and not yet added to the shared counter. */
+  pending: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * A fixed-window limiter shared across instances through PostgreSQL without a write per request: each instance
+ * counts locally and adds its pending counts to `rate_counters` every `syncMs` (one upsert per active key),
+ * learning the global count in return. Overshoot across instances is bounded by what they admit within one sync.
+ */
+export class SharedRateLimiter {
+  private readonly entries = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    readonly limit: number,
+    private readonly windowMs = 60_000,
+    private readonly syncMs = 250,
+    private readonly onError: (err: Error) => void = () => {},
+  ) {}
+
+  private entry(key: string, now: number): Entry {
+    const window = Math.floor(now / this.windowMs) * this.windowMs;
+    let e = this.entries.get(key);
+    if (!e || e.window !== window) {
+      e = { window, shared: 0, pending: 0 };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  private retryAfter(e: Entry, now: number): number {
+    return Math.max(1, Math.ceil((e.window + this.windowMs - now) / 1000));
+  }
+
+  /** Would one more hit be over the limit? Does not count. */
+  check(key: string, now = Date.now()): RateDecision {
+    const e = this.entry(key, now);
+    return e.shared + e.pending >= this.limit ? { ok: false, retryAfterSeconds: this.retryAfter(e, now) } : { ok: true };
+  }
+
+  /** Count one hit; refused (and not counted) when the window's budget is spent. */
+  hit(key: string, now = Date.now()): RateDecision {
+    const e = this.entry(key, now);
+    if (e.shared + e.pending >= this.limit) return { ok: false, retryAfterSeconds: this.retryAfter(e, now) };
+    e.pending++;
+    this.schedule();
+    return { ok: true };
+  }
+
+  private schedule() {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.syncMs);
+    this.timer.unref();
+  }
+
+  /** Push pending counts and pull the shared totals. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    const batch = [...this.entries].filter(([, e]) => e.pending > 0);
+    if (!batch.length) return Promise.resolve();
+    const run = (async () => {
+      const now = Date.now();
+      const keys: string[] = [];
+      const windows: string[] = [];
+      const counts: number[] = [];
+      for (const [k, e] of batch) {
+        keys.push(k);
+        windows.push(new Date(e.window).toISOString());
+        counts.push(e.pending);
+        e.pending = 0;
+      }
+      try {
+        const r = await this.db.query<{ key: string; count: number }>(
+          `INSERT INTO rate_counters AS r (key, window_start, count)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
+           ON CONFLICT (key, window_start) DO UPDATE SET count = r.count + excluded.count
+           RETURNING key, count`,
+          [keys, windows, counts],
+        );
+        for (const row of r.rows) {
+          const e = this.entries.get(row.key);
+          if (e) e.shared = Math.max(e.shared, row.count);
+        }
+        // Old windows are of no use to anyone.
+        if (Math.random() < 0.01)
+          await this.db.query("DELETE FROM rate_counters WHERE window_start < now() - interval '1 hour'");
+      } catch (err) {
+        // Keep the counts for the next try rather than losing them.
+        for (const [i, k] of keys.entries()) {
+          const e = this.entries.get(k);
+          if (e && e.window === Date.parse(windows[i]!)) e.pending += counts[i]!;
+        }
+        this.onError(err as Error);
+      }
+      for (const [k, e] of this.entries) if (e.window + this.windowMs < now && e.pending === 0) this.entries.delete(k);
+    })();
+    this.flushing = run.finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+}

@@ -1,0 +1,81 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDb, STORE, type TestDb } from '../helpers/db.ts';
+import { INIT, rpc, startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.ts';
+import { openPg, type Db } from '../../src/db/client.ts';
+import { SharedRateLimiter } from '../../src/domain/ratelimit.ts';
+
+let db: TestDb;
+let db2: Db;
+let app: TestApp;
+let app2: TestApp;
+let fx: Awaited<ReturnType<typeof workspaceWithToken>>;
+const LIMITS = { RATE_LIMIT_TOOL_CALLS: '20', RATE_LIMIT_AUTH_FAILURES: '5', TRUST_PROXY: '1' };
+
+before(async () => {
+  db = await testDb();
+  db2 = STORE === 'pg' ? await openPg(db.url!) : db;
+  app = await startTestApp(db, LIMITS);
+  app2 = await startTestApp(db2, LIMITS);
+  fx = await workspaceWithToken(db, 'Limits');
+});
+after(async () => {
+  await app2.close();
+  await app.close();
+  if (db2 !== db) await db2.close();
+  await db.cleanup();
+});
+
+const CALL = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
+
+test('token guessing from one address gets 429 with Retry-After after the configured number of 401s', async () => {
+  const url = app.mcpUrl(fx.ws.id);
+  const statuses: number[] = [];
+  const attacker = { 'x-forwarded-for': '203.0.113.7' };
+  for (let i = 0; i < 8; i++)
+    statuses.push((await rpc(url, INIT(), { token: `mcp_live_${String(i).padStart(43, 'x')}`, headers: attacker })).status);
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+  const limited = await rpc(url, INIT(), { token: fx.token, headers: attacker });
+  assert.equal(limited.status, 429, 'even a valid token waits: the address is throttled');
+  const retry = Number(limited.headers.get('retry-after'));
+  assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+  assert.match(limited.json.error.message, /Too many failed authentication attempts/);
+  // Another address is unaffected.
+  assert.equal((await rpc(url, INIT(), { token: fx.token, headers: { 'x-forwarded-for': '198.51.100.2' } })).status, 200);
+});
+
+test('per-credential tool-call limit is shared across two instances', async () => {
+  const results: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const target = i % 2 ? app2 : app;
+    const r = await rpc(target.mcpUrl(fx.ws.id), CALL, { token: fx.token });
+    results.push(r.status);
+    if (i % 5 === 4) await new Promise((res) => setTimeout(res, 300)); // let the instances sync
+  }
+  const ok = results.filter((s) => s === 200).length;
+  const limited = results.filter((s) => s === 429).length;
+  assert.equal(ok + limited, 30, JSON.stringify(results));
+  // 20 per minute in total, not 20 per instance (40); a sync interval of slack at most.
+  assert.ok(ok >= 20 && ok <= 24, `admitted ${ok} of 30: ${JSON.stringify(results)}`);
+  assert.ok(limited >= 6);
+});
+
+test('the limiter keeps counts when the database is briefly unavailable and never admits past the limit locally', async () => {
+  let fail = true;
+  const flaky = {
+    query: async (sql: string, params?: readonly unknown[]) => {
+      if (fail) throw new Error('connection lost');
+      return db.query(sql, params);
+    },
+  };
+  const errors: string[] = [];
+  const lim = new SharedRateLimiter(flaky as never, 3, 60_000, 10_000, (e) => errors.push(e.message));
+  const key = `test:${Math.random()}`;
+  assert.deepEqual([lim.hit(key).ok, lim.hit(key).ok, lim.hit(key).ok, lim.hit(key).ok], [true, true, true, false]);
+  await lim.flush();
+  assert.deepEqual(errors, ['connection lost']);
+  fail = false;
+  await lim.close();
+  const r = await db.query<{ count: number }>('SELECT count FROM rate_counters WHERE key = $1', [key]);
+  assert.equal(r.rows[0]!.count, 3, 'the three admitted hits reached the shared counter after the outage');
+});
