@@ -1,26 +1,33 @@
 /**
- * Task search for a phone caller: classify what the caller said, then look it up through the matching index.
+ * Task search for a phone caller: classify what the caller said, then look each part up through its index.
  *
  * Classes (DESIGN §3 "Search semantics") and the index each one uses:
- * - taskNumber — `#1042`, `task 1042`, a bare number of up to 6 digits: tasks (workspace_id, number) unique index.
- * - phone — ≥ 7 digits in one run (any formatting, optional country code): suffix match on the stored digits through
- *   customers_phone_rev (reversed digits, text_pattern_ops), i.e. `phone_rev LIKE reverse(last ≤ 10 digits) || '%'`.
- * - email — a token containing `@`: exact or prefix match on customers_email (email_lower, text_pattern_ops).
- * - customerName — trigram word similarity (`words <% name_norm`) through the GIN index customers_name_trgm.
- * - text — full text (`search_tsv @@ plainto_tsquery('english', words)`, all words) through the GIN index
- *   tasks_search, newest first; with 3+ words and nothing else found, any all-but-one subset of the words.
+ * - taskNumber — `#1042`, `task 1042`, a bare number of up to 6 digits: exact, tasks (workspace_id, number) unique.
+ * - phone — a run of ≥ 7 digits in any format, optional country code: the digits as a suffix of the stored digits,
+ *   `phone_rev LIKE reverse(last ≤ 10 digits) || '%'` on customers_phone_rev (text_pattern_ops).
+ * - email — a token with `@`: exact or prefix, `email_lower LIKE escaped || '%'` on customers_email.
+ * - customerName — names that start with the words, first word first or last word first ("hale russell"), on the
+ *   prefix btrees of 0002_search.sql (ordered ranges that stop after CANDIDATES rows); then, when that finds
+ *   nothing, misspellings by trigram word similarity (`name_norm %> word` for every word, customers_name_trgm GIN);
+ *   last, when nothing at all matched, the whole text by word similarity. Case/accent-free via normalizeName.
+ * - text — `search_tsv @@ plainto_tsquery('english', words)` (all words), newest first: the most recent TEXT_WINDOW
+ *   tasks (tasks_recent), else the GIN index tasks_search; with 3–6 words and nothing else found, any all-but-one
+ *   subset of the words.
+ * Name/phone/email find at most CANDIDATES customers through their index, then each one's newest tasks through
+ * tasks_customer (workspace_id, customer_id, updated_at DESC). Every statement filters on workspace_id.
  *
- * Name/phone/email find at most CANDIDATES customers through their index, then each customer's newest tasks through
- * tasks_customer (workspace_id, customer_id, updated_at DESC). Everything runs as ONE statement (one round trip): one
- * CTE per class, merged by task id keeping the best match. Lower classes are gated: they only run when the classes
- * that outrank them found fewer than `limit` distinct tasks (they could not reach the top `limit` otherwise).
+ * Round trips (searchSteps): one statement for task number + phone + email + name prefix + text — the usual case —
+ * then fuzzy names, then the last-resort fallbacks, each only when the earlier ones left the page short. Within a
+ * statement each class is a MATERIALIZED CTE gated on the classes before it having found fewer than `limit` tasks
+ * (a one-time filter: the gated scan never starts), so "Russell" never pays for a full-text search.
  *
- * Ranking is carried by `score` (higher first), then recency (updated_at desc):
+ * Ranking is `score` (higher first), then recency (updated_at desc), then id:
  *   taskNumber 1 > exact phone / exact email 0.95 > phone suffix / email prefix 0.85
- *   > customerName 0.5 + 0.3 × word similarity (0.68–0.8) > text 0.3 > relaxed text (all but one word) 0.2.
+ *   > customerName 0.5 + 0.3 × word similarity (≤ 0.8) > text 0.3 > relaxed text 0.2.
+ * A task reached by several classes is reported once, with its best match (`matchedOn`).
  *
- * Statements are sent unnamed (no prepared statements), so the planner sees the parameter values: the LIKE prefixes
- * become index ranges and the text/trigram selectivities are estimated from the real query.
+ * Statements are unnamed (never prepared), so the planner sees the parameter values: LIKE prefixes become index
+ * ranges and selectivities come from the real words.
  */
 import type { Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
@@ -115,7 +122,11 @@ const DIGIT_RUN = /\+?\(?\d(?:[\d().\-\s]*\d)?\)?/g;
 const EMAIL_EDGE = /^[<("'[]+|[>)"'\],;:.!?]+$/g;
 const TOKEN_EDGE = /^[("'[]+|[)"'\],;:.!?]+$/g;
 /** "1042", "#1042", "no.1042", "task#1042" (the word is checked against INTRO_WORDS). */
-const TASK_NUMBER = /^(?:([a-z]+)[.:]?)?#?(\d{1,6})$/i;
+const TASK_NUMBER = /^(?:([a-z]+)[.:]?)?(#)?(\d{1,9})$/i;
+/** Text that ends with a word introducing a task number ("… ticket no. ", "#"): 7–9 digits after it are a number. */
+const INTRO_BEFORE = new RegExp(`(?:^|[\\s(])(?:#|(?:${[...INTRO_WORDS].filter((w) => w !== '#').join('|')})[.:]?\\s*#?)\\s*$`, 'i');
+/** Bare numbers up to this many digits are task numbers; longer ones need "#" or "task" (or are phone numbers). */
+const BARE_NUMBER_DIGITS = 6;
 
 function digitCount(s: string): number {
   let n = 0;
@@ -153,21 +164,35 @@ export function classifyQuery(query: string): ClassifiedQuery {
     phones.push(d);
     return true;
   };
-  const rest = afterEmail.join(' ').replace(DIGIT_RUN, (run) => {
+  const phoneOrKeep = (run: string): string => {
     if (digitCount(run) > 15) return run.split(/\s+/).map((part) => (phoneRun(part) ? ' ' : part)).join(' ');
     return phoneRun(run) ? ' ' : run;
+  };
+  const rest = afterEmail.join(' ').replace(DIGIT_RUN, (run: string, offset: number, whole: string) => {
+    // After "#" or "task", the first group of digits is a task number ("#1000000" on a big workspace,
+    // "ticket 1042 703 597 4534"); the rest may still be a phone.
+    if (INTRO_BEFORE.test(whole.slice(0, offset))) {
+      const m = /^(\d{1,9})(?:\s+(.*))?$/s.exec(run);
+      if (m) return m[2] === undefined ? m[1]! : `${m[1]} ${phoneOrKeep(m[2])}`;
+    }
+    return phoneOrKeep(run);
   });
 
   // 3. Task numbers: "#1042", "task 1042", "ticket no. 1042", "1042"; the words that introduce it go with it.
   const kept: string[] = [];
+  const isIntro = (tok: string | undefined) => tok !== undefined && INTRO_WORDS.has(tok.toLowerCase().replace(/[.:]+$/, ''));
   for (const raw of rest.split(/\s+/)) {
     if (!raw) continue;
     const m = TASK_NUMBER.exec(raw.replace(TOKEN_EDGE, ''));
-    const prefix = m?.[1]?.toLowerCase();
-    if (m && taskNumber === null && (prefix === undefined || INTRO_WORDS.has(prefix))) {
-      taskNumber = Number(m[2]);
-      while (kept.length > 0 && INTRO_WORDS.has(kept[kept.length - 1]!.toLowerCase().replace(/[.:]+$/, ''))) kept.pop();
-      continue;
+    const word = m?.[1]?.toLowerCase();
+    if (m && taskNumber === null && (word === undefined || INTRO_WORDS.has(word))) {
+      const digits = m[3]!;
+      const introduced = word !== undefined || m[2] === '#' || isIntro(kept[kept.length - 1]);
+      if (digits.length <= BARE_NUMBER_DIGITS || introduced) {
+        taskNumber = Number(digits);
+        while (isIntro(kept[kept.length - 1])) kept.pop();
+        continue;
+      }
     }
     kept.push(raw);
   }
@@ -312,12 +337,11 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
       ];
     case 'phone': {
       // Suffix of the stored digits = prefix of the reversed digits (customers_phone_rev), read in index order: the
-      // same digits sort first. Exact: the same number, country code aside (last 10 digits equal when the caller
-      // gave 10 or more).
+      // same digits sort first. Exact: the same digits, or the same last 10 (the caller gave 10 or more, so a country
+      // code aside it is the same number); shorter is a suffix match ("597-4534").
       const digits = q.phoneDigits!;
       const last10 = digits.slice(-10);
-      const d = p.add(digits);
-      const exact = digits.length >= 10 ? `(right(phone_digits, 10) = ${p.add(last10)} OR phone_digits = ${d})` : `phone_digits = ${d}`;
+      const exact = digits.length >= 10 ? 'true' : `phone_digits = ${p.add(digits)}`;
       return [
         {
           name: 'h_phone',
@@ -423,7 +447,12 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
  * One statement that runs `classes` (in that order, each gated on the ones before) and returns the merged, ranked
  * hits (at most `limit`) with their task, assignee and customer contact columns.
  */
-export function searchStatement(workspaceId: string, q: ClassifiedQuery, opts: SearchOptions, classes: SearchClass[]): SearchStatement {
+export function searchStatement(
+  workspaceId: string,
+  q: ClassifiedQuery,
+  opts: SearchOptions,
+  classes: SearchClass[],
+): SearchStatement {
   checkOptions(opts);
   if (classes.length === 0) throw new Error('searchStatement: no search class given');
   const p = new Params();
@@ -453,10 +482,10 @@ ORDER BY h.score DESC, h.updated_at DESC, h.id DESC`;
 
 /**
  * The round trips of a search, in order: (1) task number, phone, email, name prefix and text in one statement;
- * (2) fuzzy names, only when (1) found fewer than `limit` tasks and no name (a name spelt right needs no
- * neighbours); (3) loose names and the relaxed text fallback, only
- * when nothing was found. Fuzzy names have their own statement because planning a trigram condition costs ~0.5 ms
- * per word (selectivity estimation runs the similarity function over the column statistics) and is rarely needed.
+ * (2) fuzzy names, only when (1) found fewer than `limit` tasks and none by name (a name spelt right needs no
+ * look-alikes); (3) loose names and the relaxed text fallback, only when nothing was found. Fuzzy names have their own
+ * statement because planning a trigram condition costs ~0.5 ms per word (its selectivity estimate runs the similarity
+ * function over the column statistics), and they are rarely needed.
  */
 export function searchSteps(q: ClassifiedQuery): SearchStep[] {
   const classes = applicableClasses(q);
@@ -507,8 +536,8 @@ export async function searchTasks(
   checkOptions(opts);
   const best = new Map<number, SearchHit>();
   for (const step of searchSteps(q)) {
-    if (step.when === 'fewHitsNoName' && (best.size >= opts.limit || [...best.values()].some((h) => h.matchedOn === 'customerName')))
-      continue;
+    const byName = [...best.values()].some((h) => h.matchedOn === 'customerName');
+    if (step.when === 'fewHitsNoName' && (best.size >= opts.limit || byName)) continue;
     if (step.when === 'noHits' && best.size > 0) continue;
     const st = searchStatement(workspaceId, q, opts, step.classes);
     const r = await db.query<SearchHit>(st.sql, st.params);

@@ -22,6 +22,10 @@ test('classifyQuery: task numbers, with the words that introduce them', () => {
   for (const q of ['#1042', 'task 1042', 'Task #1042', 'ticket 1042', 'ticket no. 1042', 'job # 1042', 'order 1042', '1042', ' 1042. '])
     assert.deepEqual(classifyQuery(q), cq(1042, null, null, ''), q);
   assert.deepEqual(classifyQuery('123456'), cq(123456, null, null, ''));
+  // Longer numbers are phones unless something says they are task numbers.
+  for (const q of ['#1000001', 'task 1000001', 'ticket no. 1000001', 'job #1000001'])
+    assert.deepEqual(classifyQuery(q), cq(1000001, null, null, ''), q);
+  assert.deepEqual(classifyQuery('1000001'), cq(null, '1000001', null, ''));
   assert.deepEqual(classifyQuery('ticket 1042 dishwasher'), cq(1042, null, null, 'dishwasher'));
   // "task" that introduces nothing is text; a word glued to digits is text too.
   assert.deepEqual(classifyQuery('dishwasher task'), cq(null, null, null, 'dishwasher task'));
@@ -37,6 +41,8 @@ test('classifyQuery: phone numbers in any format (7+ digits)', () => {
   assert.deepEqual(classifyQuery('1234567'), cq(null, '1234567', null, ''));
   assert.deepEqual(classifyQuery('russell 703-597-4534'), cq(null, '7035974534', null, 'russell'));
   assert.deepEqual(classifyQuery('ticket 1042, 703-597-4534'), cq(1042, '7035974534', null, ''));
+  assert.deepEqual(classifyQuery('ticket 1042 703 597 4534'), cq(1042, '7035974534', null, ''));
+  assert.deepEqual(classifyQuery('russell #12 (703) 597-4534'), cq(12, '7035974534', null, 'russell'));
 });
 
 test('classifyQuery: emails (any case; digits inside are not numbers)', () => {
