@@ -90,6 +90,24 @@ export async function getTaskByNumber(db: Queryable, workspaceId: string, number
   return r.rows[0] ?? null;
 }
 
+export interface TaskDetail extends Task {
+  customerPhone: string | null;
+  customerEmail: string | null;
+  commentCount: number;
+}
+
+/** A task with its customer's contact and its comment count, in one statement (the getTaskDetails hot path). */
+export async function getTaskDetail(db: Queryable, workspaceId: string, number: number): Promise<TaskDetail | null> {
+  const r = await db.query<TaskDetail>(
+    `SELECT ${TASK_COLS}, c.phone AS "customerPhone", c.email AS "customerEmail",
+       (SELECT count(*)::int FROM comments k WHERE k.workspace_id = t.workspace_id AND k.task_id = t.id) AS "commentCount"
+     FROM ${TASK_FROM} LEFT JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+     WHERE t.workspace_id = $1 AND t.number = $2`,
+    [workspaceId, number],
+  );
+  return r.rows[0] ?? null;
+}
+
 export async function updateTask(
   db: Queryable,
   workspaceId: string,

@@ -77,8 +77,14 @@ function classify(m: unknown): Classified {
   if (o.jsonrpc !== '2.0') return { kind: 'invalid' };
   const hasId = 'id' in o && (typeof o.id === 'string' || (typeof o.id === 'number' && Number.isFinite(o.id)));
   if (typeof o.method === 'string') {
-    if (o.params !== undefined && (typeof o.params !== 'object' || o.params === null)) return { kind: 'invalid' };
-    if (hasId) return { kind: 'request', msg: o as unknown as JSONRPCRequest };
+    // A request or notification carries no result/error; the SDK would take such a message for a response and the
+    // HTTP request would never be answered.
+    if ('result' in o || 'error' in o) return { kind: 'invalid' };
+    // MCP params are always an object (by-name); the SDK silently drops by-position (array) params, unanswered.
+    if (o.params !== undefined && (typeof o.params !== 'object' || o.params === null || Array.isArray(o.params))) return { kind: 'invalid' };
+    // Only the JSON-RPC members go on: the SDK drops a message with unknown top-level members without answering.
+    if (hasId)
+      return { kind: 'request', msg: { jsonrpc: '2.0', id: o.id, method: o.method, ...(o.params === undefined ? {} : { params: o.params }) } as JSONRPCRequest };
     return 'id' in o ? { kind: 'invalid' } : { kind: 'notification' };
   }
   if (hasId && ('result' in o || 'error' in o)) return { kind: 'response' };
@@ -115,7 +121,13 @@ export async function createMcpHandler(app: AppContext) {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const m = PATH_RE.exec(path);
     if (!m) return send(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
-    const workspaceId = decodeURIComponent(m[1]!);
+    let workspaceId: string;
+    try {
+      workspaceId = decodeURIComponent(m[1]!);
+    } catch {
+      // Malformed percent-encoding (e.g. "%E0%A4%A"): no workspace can have that id.
+      return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' });
+    }
 
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host))

@@ -1,5 +1,5 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { getTaskByNumber, listTasks } from '../domain/tasks.ts';
+import { getTaskDetail, listTasks } from '../domain/tasks.ts';
 import { clean } from '../presenters/tasks.ts';
 import { callContext, loose, rpcError } from './rpc.ts';
 import { taskDetails } from './tools/getTaskDetails.ts';
@@ -43,9 +43,9 @@ export function registerResources(server: Server) {
     const uri = (req.params as { uri?: unknown } | undefined)?.uri;
     if (typeof uri !== 'string') throw rpcError(-32602, 'resources/read needs params.uri, e.g. taskline://tasks/1042');
     const m = URI_RE.exec(uri);
-    const task = m && call.policy.tools.includes('getTaskDetails') ? await getTaskByNumber(call.db, call.workspace.id, Number(m[1])) : null;
+    const task = m && call.policy.tools.includes('getTaskDetails') ? await getTaskDetail(call.db, call.workspace.id, Number(m[1])) : null;
     if (!task) throw rpcError(-32002, `Resource not found: ${uri}. Task resources look like taskline://tasks/1042.`);
-    const { text } = await taskDetails(call, task);
+    const { text } = taskDetails(call, task);
     return { contents: [{ uri, mimeType: 'text/plain', text }] };
   });
 }

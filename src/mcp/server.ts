@@ -21,6 +21,20 @@ const CallParams = z.object({
   arguments: z.record(z.string(), z.unknown()).optional(),
 });
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Strings as PostgreSQL can store them: lone surrogates become U+FFFD and NUL is dropped (text columns reject
+ * 0x00, and PGlite mis-encodes lone surrogates). Tool arguments are at most a few levels deep; deeper values are
+ * left alone for the schema to reject.
+ */
+function storable(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '');
+  if (depth > 4 || !v || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => storable(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x, depth + 1)]));
+}
+
 function describeIssues(err: z.ZodError): string {
   return err.issues
     .map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`)
@@ -78,7 +92,7 @@ export function createMcpServer(app: AppContext): Server {
       // Same answer for a tool that does not exist and one this credential may not use.
       throw rpcError(-32602, `Unknown tool: ${name}. Call tools/list to see the tools available to this credential.`);
     }
-    const args = tool.inputSchema.safeParse(parsed.data.arguments ?? {});
+    const args = tool.inputSchema.safeParse(storable(parsed.data.arguments ?? {}));
     if (!args.success) {
       outcome = 'error';
       await finish();

@@ -219,7 +219,7 @@ test('searchWorkspaceTasks finds Russell by name and phone; blank query is an is
     assert.ok(!r.isError, r.text);
     assert.ok(r.structuredContent.hits.length >= 2, q);
     assert.equal(r.structuredContent.hits[0].customerName, 'Russell Hale', q);
-    assert.equal(r.structuredContent.hits[0].customer.phone, '•••-•••-4534');
+    assert.equal(r.structuredContent.hits[0].customerPhone, '•••-•••-4534');
     for (const line of r.text.split('\n')) assert.ok(Buffer.byteLength(line) <= 300);
   }
   const byNumber = await call('searchWorkspaceTasks', { query: `#${russellTask}` });

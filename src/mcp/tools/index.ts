@@ -30,9 +30,27 @@ export interface ListedTool {
   annotations: Record<string, unknown>;
 }
 
+/**
+ * Drop what costs an assistant context and says nothing: z.int()'s ±2^53 bounds, output objects'
+ * additionalProperties:false (extra fields are never sent anyway) and output field descriptions.
+ */
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((n) => compact(n, io));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+    if (k === 'additionalProperties' && v === false) continue;
+    // Output fields are explained by the tool description and the text rendering; keep descriptions for inputs.
+    if (io === 'output' && k === 'description' && typeof v === 'string') continue;
+    out[k] = compact(v, io);
+  }
+  return out;
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
+  return compact(rest, io) as Record<string, unknown>;
 }
 
 export const LISTED_TOOLS: Map<ToolName, ListedTool> = new Map(
@@ -44,7 +62,7 @@ export const LISTED_TOOLS: Map<ToolName, ListedTool> = new Map(
       description: t.description,
       inputSchema: jsonSchema(t.inputSchema, 'input'),
       outputSchema: jsonSchema(t.outputSchema, 'output'),
-      annotations: { title: t.title, ...t.annotations },
+      annotations: { ...t.annotations },
     },
   ]),
 );

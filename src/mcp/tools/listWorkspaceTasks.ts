@@ -5,22 +5,23 @@ import { listTasks } from '../../domain/tasks.ts';
 import { findUser } from '../../domain/users.ts';
 import { DomainError } from '../../domain/errors.ts';
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date')
+  .max(40)
+  .refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z')
   .transform((s) => new Date(s));
 
 export const listWorkspaceTasks = defineTool({
   name: 'listWorkspaceTasks',
   title: 'List recent tasks',
   description:
-    'Lists tasks, most recently updated first, optionally filtered by status, priority, assignee or update date. Use it to browse ("what came in today?", "open urgent jobs", "what is Pat working on?"). To find a particular caller\'s task use searchWorkspaceTasks instead. Pass nextCursor back to get the next page.',
+    'Lists tasks, most recently updated first, filtered by status, priority, assignee or update date. Use it to browse ("what came in today?", "open urgent jobs", "what is Pat working on?"); to find a caller\'s task use searchWorkspaceTasks. Pass nextCursor back for the next page.',
   inputSchema: z.object({
     status: StatusEnum.optional().describe('Only tasks with this status'),
     priority: PriorityEnum.optional().describe('Only tasks with this priority'),
-    assignee: z.string().trim().min(1).max(200).optional().describe("Staff member's email or name (a name prefix is enough)"),
-    updatedSince: IsoDate.optional().describe('Only tasks updated at or after this ISO date/time, e.g. 2026-11-01'),
+    assignee: z.string().trim().min(1).max(200).optional().describe("Staff member's email or name (prefix ok)"),
+    updatedSince: IsoDate.optional().describe('ISO date/time, e.g. 2026-11-01'),
     limit: Limit(20, 50),
     cursor: Cursor,
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Limit, ToolError, defineTool, READ_ONLY } from '../tool.ts';
-import { ContactSchema, StatusEnum, TaskSummarySchema, contact, taskLine, taskSummary } from '../../presenters/tasks.ts';
+import { StatusEnum, TaskSummarySchema, contact, taskLine, taskSummary } from '../../presenters/tasks.ts';
 import { searchTasks } from '../../domain/search.ts';
 import { DomainError } from '../../domain/errors.ts';
 
@@ -10,7 +10,7 @@ export const searchWorkspaceTasks = defineTool({
   name: 'searchWorkspaceTasks',
   title: 'Find tasks',
   description:
-    'Finds tasks from whatever a caller says: their name (typos and any word order are fine), phone number in any format, email, task number ("#1042", "task 1042") or words about the job ("broken dishwasher"), or a mix ("dishwasher russell"). Best matches first; each hit says what it matched on. Use this first when someone asks about "my repair"; then getTaskDetails for the one they mean.',
+    'Finds tasks from whatever a caller says: name (typos, any word order), phone in any format, email, task number ("#1042", "task 1042"), words about the job ("broken dishwasher") or a mix ("dishwasher russell"). Best matches first, each with what it matched on. Use it first for "my repair"; then getTaskDetails.',
   inputSchema: z.object({
     query: z
       .string()
@@ -23,8 +23,9 @@ export const searchWorkspaceTasks = defineTool({
   outputSchema: z.object({
     hits: z.array(
       TaskSummarySchema.extend({
-        matchedOn: z.enum(MATCHED_ON).describe('What the query matched: taskNumber, phone, email, customerName or text'),
-        customer: ContactSchema.nullable(),
+        matchedOn: z.enum(MATCHED_ON),
+        customerPhone: z.string().nullable(),
+        customerEmail: z.string().nullable(),
       }),
     ),
   }),
@@ -38,14 +39,13 @@ export const searchWorkspaceTasks = defineTool({
       throw err;
     }
     const reveal = ctx.policy.revealContact;
-    const hits = result.hits.map((h) => ({
-      ...taskSummary(h),
-      matchedOn: h.matchedOn,
-      customer: h.customerName ? contact(h.customerName, h.customerPhone, h.customerEmail, reveal) : null,
-    }));
+    const hits = result.hits.map((h) => {
+      const c = contact(h.customerName ?? '', h.customerPhone, h.customerEmail, reveal);
+      return { ...taskSummary(h), matchedOn: h.matchedOn, customerPhone: c.phone, customerEmail: c.email };
+    });
     const text = hits.length
       ? `${hits.length} match(es) for "${args.query.trim()}", best first:\n` +
-        result.hits.map((h, i) => taskLine(h, hits[i]!.customer?.phone ? ` ${hits[i]!.customer!.phone}` : '') + ` [${h.matchedOn}]`).join('\n')
+        result.hits.map((h, i) => taskLine(h, hits[i]!.customerPhone ? ` ${hits[i]!.customerPhone}` : '') + ` [${h.matchedOn}]`).join('\n')
       : `No tasks match "${args.query.trim()}". Ask the caller for another detail — the phone number on file, their email, or the task number — and search again.`;
     return { structured: { hits }, text };
   },

@@ -3,19 +3,19 @@ import { defineTool, READ_ONLY } from '../tool.ts';
 import { TaskSummarySchema, clean, taskLine, taskSummary } from '../../presenters/tasks.ts';
 import { listTasks, OPEN_STATUSES, PRIORITIES, STATUSES } from '../../domain/tasks.ts';
 
-const counts = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<K, z.ZodNumber>);
+const counts = z.record(z.string(), z.number().int());
 
 export const workspaceSummary = defineTool({
   name: 'workspaceSummary',
   title: 'Workspace summary',
   description:
-    'Overview of the whole workspace: its name, task counts by status and by priority, tasks created in the last 7 and 30 days, how many open tasks are overdue, and the 5 most recently updated tasks. Use it first to get your bearings or to answer "how busy are we?"; use searchWorkspaceTasks to find a specific caller\'s task.',
+    'Overview of the workspace: task counts by status and priority, tasks created in the last 7 and 30 days, overdue open tasks, and the 5 most recently updated tasks. Use it to get your bearings or answer "how busy are we?"; to find a caller\'s task use searchWorkspaceTasks.',
   inputSchema: z.object({}),
   outputSchema: z.object({
     workspace: z.string(),
     totalTasks: z.number().int(),
-    byStatus: counts(STATUSES),
-    byPriority: counts(PRIORITIES),
+    byStatus: counts.describe(`Task count per status (${STATUSES.join(', ')})`),
+    byPriority: counts.describe(`Task count per priority (${PRIORITIES.join(', ')})`),
     createdLast7Days: z.number().int(),
     createdLast30Days: z.number().int(),
     overdueOpen: z.number().int().describe('Open, in-progress or waiting tasks whose due date has passed'),
