@@ -68,8 +68,9 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
   };
 
   // Keep-alive longer than typical client pools and load balancers (60 s), so the server is not the side that
-  // closes an idle connection just as a client reuses it.
-  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 30_000 }, (req, res) => {
+  // closes an idle connection just as a client reuses it. headersTimeout must not exceed requestTimeout (Node throws
+  // ERR_OUT_OF_RANGE); both count from a request's first byte, not from the idle keep-alive time.
+  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 30_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const given = req.headers['x-request-id'];
     const info: RequestInfo = { id: typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(), route: 'unknown' };
