@@ -192,3 +192,40 @@ export async function touchCredential(db: Queryable, cred: Pick<Credential, 'id'
 }
 
 export type { WorkspaceSettings };
+
+export interface CredentialSettingsPatch {
+  tools?: string[];
+  allowCustomerComments?: boolean;
+  verificationFactors?: number | null;
+  revealCustomerContact?: boolean;
+}
+
+/**
+ * Change what an existing credential may do (the token stays the same). Checked by the same policy rules as
+ * creation; takes effect on the credential's next request. Audited as credential.update.
+ */
+export async function updateCredentialSettings(
+  db: Queryable,
+  workspaceId: string,
+  id: string,
+  patch: CredentialSettingsPatch,
+  opts: { userId?: string | null } = {},
+): Promise<Credential> {
+  const existing = await getCredential(db, id, workspaceId);
+  if (!existing) throw notFound(`no credential with id ${id}`);
+  if (existing.revokedAt) throw invalid('this credential is revoked — create a new one instead');
+  const ws = await requireWorkspace(db, workspaceId);
+  const req = normalizeCredentialRequest(ws, {
+    tools: patch.tools ?? existing.tools,
+    allowCustomerComments: patch.allowCustomerComments ?? existing.allowCustomerComments,
+    verificationFactors: patch.verificationFactors !== undefined ? patch.verificationFactors : existing.verificationFactors,
+  });
+  if (req.problems.length) throw invalid(req.problems.join('; '));
+  const r = await db.query<CredRow>(
+    `UPDATE mcp_credentials c SET tools = $3, allow_customer_comments = $4, verification_factors = $5, reveal_customer_contact = $6
+     WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
+    [workspaceId, id, req.tools, req.allowCustomerComments, req.verificationFactors, patch.revealCustomerContact ?? existing.revealCustomerContact],
+  );
+  await appendAudit(db, workspaceId, { action: 'credential.update', outcome: 'ok', credentialId: id, userId: opts.userId });
+  return present(r.rows[0]!);
+}

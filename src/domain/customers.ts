@@ -83,3 +83,43 @@ export async function listCustomers(
   );
   return r.rows;
 }
+
+/**
+ * Customers matching what staff typed in a picker or the customers list: an email prefix, a phone number (any
+ * format, matched on its last digits), or a name (substring or misspelling, case/accent-insensitive). Index-backed:
+ * customers_email, customers_phone_rev, customers_name_trgm.
+ */
+export async function findCustomers(db: Queryable, workspaceId: string, query: string, limit = 20): Promise<(Customer & { taskCount: number })[]> {
+  const q = query.trim().slice(0, 200);
+  if (!q) return [];
+  const digits = phoneDigits(q);
+  const like = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+  let where: string;
+  let params: unknown[];
+  if (q.includes('@')) {
+    where = `c.email_lower LIKE $2`;
+    params = [like(normalizeEmail(q)) + '%'];
+  } else if (digits.length >= 7 && digits.length / q.replace(/\s+/g, '').length > 0.6) {
+    where = `c.phone_rev LIKE $2`;
+    params = [like(reverse(digits.slice(-10))) + '%'];
+  } else {
+    const name = normalizeName(q);
+    if (!name) return [];
+    where = `(c.name_norm LIKE $2 OR c.name_norm % $3)`;
+    params = ['%' + like(name) + '%', name];
+  }
+  const r = await db.query<Customer & { taskCount: number }>(
+    `SELECT ${CUSTOMER_COLS.replace(/(^|, )(\w)/g, '$1c.$2')},
+       (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id) AS "taskCount"
+     FROM customers c WHERE c.workspace_id = $1 AND ${where}
+     ORDER BY ${params.length === 2 ? 'c.name' : `(c.name_norm LIKE ($3 || '%')) DESC, similarity(c.name_norm, $3) DESC, c.name`}, c.id
+     LIMIT ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
+    [workspaceId, ...params],
+  );
+  return r.rows;
+}
+
+export async function countCustomers(db: Queryable, workspaceId: string): Promise<number> {
+  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE workspace_id = $1', [workspaceId]);
+  return r.rows[0]!.n;
+}

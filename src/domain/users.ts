@@ -53,3 +53,9 @@ export async function findUser(db: Queryable, workspaceId: string, who: string):
   );
   return r.rows[0] ?? null;
 }
+
+export async function getUser(db: Queryable, workspaceId: string, id: string): Promise<User | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  const r = await db.query<User>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  return r.rows[0] ?? null;
+}

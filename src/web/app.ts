@@ -1,18 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
 import type { AppContext } from '../context.ts';
+import { getSession } from '../auth/sessions.ts';
+import { DomainError } from '../domain/errors.ts';
+import { requestInfo } from '../http/server.ts';
+import { domainErrorPage, internalErrorPage, notFoundPage, tooLargePage, type WebEnv } from './kit.tsx';
+import { csrfGuard, securityHeaders, sessionCookies } from './security.tsx';
+import { registerAuthRoutes } from './routes/auth.tsx';
+import { registerTaskRoutes } from './routes/tasks.tsx';
+import { registerCustomerRoutes } from './routes/customers.tsx';
+import { registerSettingsRoutes } from './routes/settings.tsx';
 
-/** The staff web app. */
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+const STATIC: Record<string, { type: string; body: Buffer }> = {};
+for (const [file, type] of [
+  ['app.css', 'text/css; charset=utf-8'],
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['favicon.svg', 'image/svg+xml'],
+] as const) {
+  STATIC[file] = { type, body: fs.readFileSync(path.join(STATIC_DIR, file)) };
+}
+
+/** Forms are small: the longest field is a 20,000-character task description. */
+const MAX_FORM_BYTES = 256 * 1024;
+
+/**
+ * The staff web app: server-rendered pages (Hono JSX), sessions in PostgreSQL, CSRF tokens on every form,
+ * strict CSP (no inline script or style). Every query is scoped to the signed-in user's workspace.
+ */
 export function createWebApp(ctx: AppContext) {
-  const app = new Hono();
-  app.get('/', (c) =>
-    c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Taskline</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
-<h1>Taskline</h1><p>The server is running. MCP endpoint: <code>${ctx.config.publicUrl}/app/api/mcp/server/&lt;workspace id&gt;</code></p>
-</body></html>`,
-    ),
+  const app = new Hono<WebEnv>();
+  const cookies = sessionCookies(ctx.config.publicUrl);
+
+  // Route label for metrics and the access log (the route pattern, never the concrete path).
+  app.use('*', async (c, next) => {
+    const info = c.env?.incoming ? requestInfo(c.env.incoming) : undefined;
+    c.set('requestId', info?.id);
+    await next();
+    if (info) {
+      const p = routePath(c);
+      info.route = p && p !== '*' && p !== '/*' ? `web ${p}` : c.res.status === 404 ? 'web (not found)' : 'web';
+      const s = c.get('session');
+      if (s) info.workspaceId = s.workspace.id;
+    }
+  });
+  app.use('*', securityHeaders(ctx.config));
+
+  app.get('/static/:file', (c) => {
+    const f = STATIC[c.req.param('file')];
+    if (!f) return c.text('not found', 404);
+    return c.body(new Uint8Array(f.body), 200, { 'content-type': f.type, 'cache-control': 'public, max-age=3600' });
+  });
+  app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => tooLargePage(c as never),
+    }),
   );
-  app.notFound((c) => c.json({ error: 'not_found', message: `nothing at ${c.req.path}` }, 404));
+  app.use('*', async (c, next) => {
+    c.set('session', await getSession(ctx.db, getCookie(c, cookies.sessionName)));
+    await next();
+  });
+  app.use('*', csrfGuard(ctx.config, cookies));
+
+  const deps = { app, ctx };
+  registerAuthRoutes(deps);
+  registerTaskRoutes(deps);
+  registerCustomerRoutes(deps);
+  registerSettingsRoutes(deps);
+
+  app.notFound((c) => notFoundPage(c));
+  app.onError((err, c) => {
+    if (err instanceof DomainError) return domainErrorPage(c, err);
+    ctx.log.error({ reqId: c.get('requestId'), err: { message: err.message, stack: err.stack } }, 'web request failed');
+    return internalErrorPage(c);
+  });
   return app;
 }

@@ -1,0 +1,153 @@
+/**
+ * Staff web sessions, stored in PostgreSQL so that any instance can serve any request.
+ *
+ * The cookie value is `<workspace id>.<secret>` (secret: 32 random bytes, base64url). The database keeps only
+ * SHA-256(secret), keyed by (workspace_id, id_hash) — a single-shard lookup when distributed by workspace_id.
+ * The CSRF token is HMAC-SHA256(secret, "taskline-csrf"): bound to the session, never stored, and useless to
+ * someone who only has a copy of the table.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Queryable } from '../db/client.ts';
+import { isUuid } from '../domain/workspaces.ts';
+import type { Role } from '../domain/users.ts';
+
+/** Absolute lifetime of a session. */
+export const SESSION_TTL_MS = 7 * 24 * 3600_000;
+/** A session unused for this long is over. */
+export const SESSION_IDLE_MS = 24 * 3600_000;
+/** last_seen_at is written at most this often per session. */
+const TOUCH_EVERY_MS = 60_000;
+
+const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+}
+
+export interface SessionWorkspace {
+  id: string;
+  name: string;
+}
+
+export interface Session {
+  workspace: SessionWorkspace;
+  user: SessionUser;
+  /** The secret from the cookie (needed to derive the CSRF token); never logged, never stored. */
+  secret: string;
+  csrfToken: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export function csrfTokenFor(secret: string, purpose = 'taskline-csrf'): string {
+  return createHmac('sha256', secret).update(purpose).digest('base64url');
+}
+
+/** Constant-time comparison of a submitted token with the expected one. */
+export function tokensEqual(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function parseSessionCookie(value: string | undefined): { workspaceId: string; secret: string } | null {
+  if (!value) return null;
+  const dot = value.indexOf('.');
+  if (dot < 0) return null;
+  const workspaceId = value.slice(0, dot);
+  const secret = value.slice(dot + 1);
+  if (!isUuid(workspaceId) || !SECRET_RE.test(secret)) return null;
+  return { workspaceId, secret };
+}
+
+/** Start a session for a user; returns the cookie value (the only copy of the secret). */
+export async function createSession(db: Queryable, workspaceId: string, userId: string): Promise<{ cookie: string; expiresAt: Date }> {
+  const secret = newSecret();
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db.query(`INSERT INTO web_sessions (workspace_id, id_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)`, [
+    workspaceId,
+    sha256(secret),
+    userId,
+    expiresAt,
+  ]);
+  // Opportunistic cleanup of this workspace's expired sessions (index-backed, usually nothing to do).
+  await db.query(
+    `DELETE FROM web_sessions WHERE workspace_id = $1 AND (expires_at < now() OR last_seen_at < now() - $2 * interval '1 millisecond')`,
+    [workspaceId, SESSION_IDLE_MS],
+  );
+  return { cookie: `${workspaceId}.${secret}`, expiresAt };
+}
+
+/** The live session a cookie names, with its user and workspace; null when missing, unknown, expired or idle. */
+export async function getSession(db: Queryable, cookie: string | undefined): Promise<Session | null> {
+  const parsed = parseSessionCookie(cookie);
+  if (!parsed) return null;
+  const r = await db.query<{
+    uid: string;
+    uname: string;
+    email: string;
+    role: Role;
+    wname: string;
+    createdAt: Date;
+    expiresAt: Date;
+    lastSeenAt: Date;
+  }>(
+    `SELECT u.id AS uid, u.name AS uname, u.email, u.role, w.name AS wname,
+       s.created_at AS "createdAt", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
+     FROM web_sessions s
+     JOIN users u ON u.workspace_id = s.workspace_id AND u.id = s.user_id
+     JOIN workspaces w ON w.id = s.workspace_id
+     WHERE s.workspace_id = $1 AND s.id_hash = $2
+       AND s.expires_at > now() AND s.last_seen_at > now() - $3 * interval '1 millisecond'`,
+    [parsed.workspaceId, sha256(parsed.secret), SESSION_IDLE_MS],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.query(`UPDATE web_sessions SET last_seen_at = now() WHERE workspace_id = $1 AND id_hash = $2`, [
+      parsed.workspaceId,
+      sha256(parsed.secret),
+    ]);
+  }
+  return {
+    workspace: { id: parsed.workspaceId, name: row.wname },
+    user: { id: row.uid, name: row.uname, email: row.email, role: row.role },
+    secret: parsed.secret,
+    csrfToken: csrfTokenFor(parsed.secret),
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/** End the session a cookie names (sign-out, or rotation on sign-in). Unknown cookies are ignored. */
+export async function deleteSession(db: Queryable, cookie: string | undefined): Promise<void> {
+  const parsed = parseSessionCookie(cookie);
+  if (!parsed) return;
+  await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND id_hash = $2`, [parsed.workspaceId, sha256(parsed.secret)]);
+}
+
+/** Sign a user out everywhere (e.g. after a password change). */
+export async function deleteUserSessions(db: Queryable, workspaceId: string, userId: string): Promise<number> {
+  const r = await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, userId]);
+  return r.rowCount;
+}
+
+/** Cookie names and attributes: `__Host-` names and Secure behind https. */
+export function cookieSettings(publicUrl: string) {
+  const secure = publicUrl.startsWith('https://');
+  return {
+    secure,
+    sessionName: secure ? '__Host-tl_session' : 'tl_session',
+    preName: secure ? '__Host-tl_pre' : 'tl_pre',
+  };
+}

@@ -1,0 +1,167 @@
+/** Sign in / sign out. */
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../auth/sessions.ts';
+import { checkPassword, type SignInMatch } from '../../auth/signin.ts';
+import { clearAccountFailures, loginThrottle, recordLoginFailure, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../auth/throttle.ts';
+import { isUuid } from '../../domain/workspaces.ts';
+import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../kit.tsx';
+import { LOGIN_CSRF_PURPOSE, sessionCookies } from '../security.tsx';
+import { BareLayout, Notice } from '../views/ui.tsx';
+
+const PRE_TTL_S = 12 * 3600;
+const PRE_SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
+
+interface SigninView {
+  email?: string;
+  next: string;
+  csrf: string;
+  error?: { title: string; text: string };
+  info?: string;
+  choices?: SignInMatch[];
+}
+
+function SigninPage(p: SigninView) {
+  return (
+    <BareLayout title="Sign in">
+      <main id="main" class="auth-wrap">
+        <div class="auth-card">
+          <div class="brand">
+            <span class="brand-mark" aria-hidden="true">
+              T
+            </span>
+            Taskline
+          </div>
+          <div class="panel">
+            <h1>Sign in</h1>
+            <p class="muted">Use the email and password of your Taskline staff account.</p>
+            {p.error ? (
+              <Notice kind="error" title={p.error.title}>
+                {p.error.text}
+              </Notice>
+            ) : null}
+            {p.info ? <Notice kind="info">{p.info}</Notice> : null}
+            <form method="post" action="/signin">
+              <input type="hidden" name="_csrf" value={p.csrf} />
+              <input type="hidden" name="next" value={p.next} />
+              <div class="field">
+                <label for="email">Email</label>
+                <input id="email" name="email" type="email" autocomplete="username" required value={p.email ?? ''} autofocus={!p.email} />
+              </div>
+              {p.choices?.length ? (
+                <fieldset>
+                  <legend>Workspace</legend>
+                  {p.choices.map((m, i) => (
+                    <label class="check">
+                      <input type="radio" name="workspace" value={m.workspaceId} checked={i === 0} required />
+                      <span>{m.workspaceName}</span>
+                    </label>
+                  ))}
+                </fieldset>
+              ) : null}
+              <div class="field">
+                <label for="password">Password</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.email} />
+              </div>
+              <button class="btn btn-primary" type="submit">
+                Sign in
+              </button>
+            </form>
+          </div>
+          <p class="muted small">
+            Forgot your password? Taskline has no self-service reset yet — ask whoever runs Taskline for your business.
+          </p>
+        </div>
+      </main>
+    </BareLayout>
+  );
+}
+
+export function registerAuthRoutes({ app, ctx }: Deps) {
+  const { db } = ctx;
+  const cookies = sessionCookies(ctx.config.publicUrl);
+  const cookieBase = { httpOnly: true, sameSite: 'Lax' as const, secure: cookies.secure, path: '/' };
+
+  /** The pre-session secret that binds the sign-in form's CSRF token; created when missing. */
+  const preSecret = (c: Ctx): string => {
+    const have = getCookie(c, cookies.preName);
+    if (have && PRE_SECRET_RE.test(have)) return have;
+    const s = newSecret();
+    setCookie(c, cookies.preName, s, { ...cookieBase, maxAge: PRE_TTL_S });
+    return s;
+  };
+  const show = (c: Ctx, view: Omit<SigninView, 'csrf'>, status = 200, headers: Record<string, string> = {}) =>
+    render(c, <SigninPage {...view} csrf={csrfTokenFor(preSecret(c), LOGIN_CSRF_PURPOSE)} />, status, headers);
+
+  app.get('/', (c) => c.redirect(c.get('session') ? '/tasks' : '/signin', 303));
+
+  app.get('/signin', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('session')) return c.redirect(next, 303);
+    const info = c.req.query('signedout') ? 'You are signed out.' : c.req.query('next') ? 'Sign in to continue.' : undefined;
+    return show(c, { next, info });
+  });
+
+  app.post('/signin', async (c) => {
+    const form = await Form.of(c);
+    const email = form.str('email').slice(0, 320);
+    const password = form.raw('password').slice(0, 1000);
+    const next = safeNext(form.str('next'));
+    const workspace = form.str('workspace');
+    if (!email || !password)
+      return show(c, { email, next, error: { title: 'Enter your email and password', text: 'Both fields are needed to sign in.' } }, 400);
+
+    const ip = clientIp(c);
+    const throttle = await loginThrottle(db, email, ip);
+    if (throttle.throttled) {
+      const minutes = Math.ceil((throttle.retryAfterSeconds ?? 60) / 60);
+      return show(
+        c,
+        {
+          email,
+          next,
+          error: {
+            title: 'Too many failed sign-in attempts',
+            text:
+              throttle.scope === 'account'
+                ? `Sign-in for this account is paused for about ${minutes} minute${minutes === 1 ? '' : 's'} after ${MAX_ACCOUNT_FAILURES} wrong passwords in ${LOGIN_WINDOW_MS / 60_000} minutes. Wait, then try again.`
+                : `Too many failed sign-ins came from your network. Wait about ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.`,
+          },
+        },
+        429,
+        { 'retry-after': String(throttle.retryAfterSeconds ?? 60) },
+      );
+    }
+
+    const result = await checkPassword(db, email, password, isUuid(workspace) ? workspace : undefined);
+    if (result.kind === 'failed') {
+      await recordLoginFailure(db, email, ip);
+      return show(
+        c,
+        { email, next, error: { title: 'Wrong email or password', text: 'Check both and try again. Passwords are case-sensitive.' } },
+        401,
+      );
+    }
+    if (result.kind === 'choose')
+      return show(c, {
+        email,
+        next,
+        choices: result.matches,
+        info: 'This email has an account in several workspaces. Choose one and enter your password again.',
+      });
+
+    await clearAccountFailures(db, email);
+    // Rotate: whatever session this browser had ends; the new one gets a fresh id.
+    await deleteSession(db, getCookie(c, cookies.sessionName));
+    const { cookie } = await createSession(db, result.match.workspaceId, result.match.userId);
+    setCookie(c, cookies.sessionName, cookie, { ...cookieBase, maxAge: 7 * 24 * 3600 });
+    deleteCookie(c, cookies.preName, { path: '/', secure: cookies.secure });
+    ctx.log.info({ workspaceId: result.match.workspaceId, userId: result.match.userId }, 'staff signed in');
+    return seeOther(c, next);
+  });
+
+  app.post('/signout', async (c) => {
+    await deleteSession(db, getCookie(c, cookies.sessionName));
+    deleteCookie(c, cookies.sessionName, { path: '/', secure: cookies.secure });
+    return seeOther(c, '/signin?signedout=1');
+  });
+}
