@@ -1,0 +1,322 @@
+/**
+ * B1: throughput of one Node process on one core (taskset -c 0) under 50 connections from autocannon in this
+ * process (pinned to core 1), all servers started here:
+ *   a         raw node:http, fixed small JSON                          — the ceiling for one Node process
+ *   a-db      raw node:http + the SQL of Taskline's getTaskDetails     — the ceiling for our workload
+ *   b         the SDK docs' stateless pattern (server + transport per request), one in-memory tool
+ *   c         Taskline (src/main.ts), authenticated tools/call getTaskDetails, random tasks of the workspace
+ *   c-search  Taskline, tools/call searchWorkspaceTasks, a mix of the B2 query classes
+ * Rounds are interleaved (a, a-db, b, c, c-search, a, …) so that drift on a shared machine hits all alike.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DATA_DIR, openDataset, type Dataset } from './lib/datasets.ts';
+import { probe, responseOk, runLoad, type LoadResult, type Target } from './lib/load.ts';
+import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile.ts';
+import pg from 'pg';
+import { cpuMark, cpuUse, waitQuiet, type CpuUse } from './lib/cpu.ts';
+import { hasTaskset, pinSelf, startServer, type Child } from './lib/procs.ts';
+import { sampleQueries, shuffled } from './lib/queries.ts';
+import { median, rng, round } from './lib/stats.ts';
+import { mintBenchToken } from './lib/taskline.ts';
+
+export interface B1Options {
+  ds: Dataset;
+  connections: number;
+  warmupSeconds: number;
+  rounds: number;
+  roundSeconds: number;
+  profile: boolean;
+  /** Wait up to this many seconds for other processes to go quiet before the rounds (0: don't). */
+  waitQuietSeconds: number;
+  log: (m: string) => void;
+}
+
+export interface RoundResult extends LoadResult {
+  cpu: CpuUse | null;
+  /** Transactions (each autocommit statement is one) counted by pg_stat_database per request; approximate. */
+  statementsPerRequest: number | null;
+}
+
+export interface TargetResult {
+  name: string;
+  what: string;
+  rounds: RoundResult[];
+  /** Median over rounds. */
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  /** Mean CPU (% of one core) used by processes other than the bench, its servers and postgres during the rounds. */
+  foreignCpu: number | null;
+  /** Medians over rounds: the server's core use (%), its CPU and PostgreSQL's CPU per request (µs), statements per request. */
+  serverCpuPct: number | null;
+  serverUsPerRequest: number | null;
+  /** PostgreSQL: the bench database's backends only (% of one core, and µs per request). */
+  postgresCpuPct: number | null;
+  postgresUsPerRequest: number | null;
+  /** The harness process running autocannon (% of one core): near 100% means the load generator was the limit. */
+  loadGeneratorCpuPct: number | null;
+  statementsPerRequest: number | null;
+  failed: { non2xx: number; isError: number; errors: number; timeouts: number };
+  firstFailure?: string;
+}
+
+export interface B1Result {
+  dataset: string;
+  connections: number;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  pinned: boolean;
+  targets: TargetResult[];
+  ratios: { cOverAdb: number; cOverB: number; cOverA: number; searchOverAdb: number; searchOverA: number };
+  toolsListBytes: number | null;
+  /** 1-minute load average before the warm-up and after each round (other work on the machine shows here). */
+  loadAvg: number[];
+  profiles: { target: string; summary: ProfileSummary }[];
+}
+
+const WHAT: Record<string, string> = {
+  a: 'raw node:http, fixed JSON',
+  'a-db': 'raw node:http + the SQL of getTaskDetails (auth, task detail, audit)',
+  b: 'SDK docs pattern (McpServer + transport per request), in-memory tool',
+  c: 'Taskline tools/call getTaskDetails',
+  'c-search': 'Taskline tools/call searchWorkspaceTasks (mixed classes)',
+};
+
+const NODE = ['--import', 'tsx'];
+
+function tasklineEnv(ds: Dataset): Record<string, string> {
+  return {
+    DATABASE_URL: ds.databaseUrl!,
+    TASKLINE_DEMO: '0',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: '',
+    ALLOWED_HOSTS: '',
+    ALLOWED_ORIGINS: '',
+    // One bench credential makes every call: lift the per-credential tool-call limit (600/min by default) out of
+    // the way; the limiter's bookkeeping still runs.
+    RATE_LIMIT_TOOL_CALLS: '1000000000',
+  };
+}
+
+/** How to start each server (profiled or not). */
+function serverSpec(name: string, ds: Dataset): { name: string; nodeArgs: string[]; env?: Record<string, string>; ready: { line: true } | { path: string } } {
+  switch (name) {
+    case 'a':
+      return { name, nodeArgs: [...NODE, 'bench/servers/raw.ts'], ready: { line: true } };
+    case 'a-db':
+      return { name, nodeArgs: [...NODE, 'bench/servers/raw-db.ts'], env: { DATABASE_URL: ds.databaseUrl! }, ready: { line: true } };
+    case 'b':
+      return { name, nodeArgs: [...NODE, 'bench/servers/sdk-reference.ts'], ready: { line: true } };
+    default:
+      return { name, nodeArgs: [...NODE, 'src/main.ts'], env: tasklineEnv(ds), ready: { path: '/readyz' } };
+  }
+}
+
+function medianOf(xs: (number | null | undefined)[], digits = 0): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? round(median(v), digits) : null;
+}
+
+async function check(t: Target): Promise<void> {
+  const r = await probe(t);
+  if (r.status !== 200 || !responseOk(r.body)) throw new Error(`${t.name} answered the probe request with ${r.status}: ${r.body.slice(0, 400)}`);
+}
+
+export async function runB1(o: B1Options): Promise<B1Result> {
+  const { ds, log } = o;
+  const db = await openDataset(ds, 2);
+  let token: string;
+  let searchBodies: string[];
+  try {
+    token = await mintBenchToken(db, ds.workspaceId);
+    const qs = shuffled(await sampleQueries(db, ds, 100, 11), 5);
+    searchBodies = qs.map((q, i) =>
+      JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name: 'searchWorkspaceTasks', arguments: { query: q.query, limit: 10 } } }),
+    );
+  } finally {
+    await db.close();
+  }
+  const r = rng(ds.size + 17);
+  const span = ds.lastNumber - ds.firstNumber + 1;
+  const detailBodies = Array.from({ length: 5000 }, (_, i) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name: 'getTaskDetails', arguments: { taskNumber: ds.firstNumber + Math.floor(r() * span) } },
+    }),
+  );
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    authorization: `Bearer ${token}`,
+    'mcp-protocol-version': '2025-06-18',
+  };
+  const mcpPath = `/app/api/mcp/server/${ds.workspaceId}`;
+
+  const pinned = hasTaskset() && os.availableParallelism() >= 2 && pinSelf('1');
+  const core = pinned ? '0' : null;
+  if (!pinned) log('  B1: taskset or a second core is missing: servers and load generator are not pinned');
+
+  const children: Child[] = [];
+  const stopAll = () => Promise.all(children.map((c) => c.stop()));
+  try {
+    const started = await Promise.allSettled(['a', 'a-db', 'b', 'c'].map((name) => startServer({ ...serverSpec(name, ds), core })));
+    for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const port = (name: string) => children.find((c) => c.name === name)!.port;
+    const targets: Target[] = [
+      { name: 'a', port: port('a'), path: '/', headers, bodies: detailBodies },
+      { name: 'a-db', port: port('a-db'), path: mcpPath, headers, bodies: detailBodies },
+      { name: 'b', port: port('b'), path: '/mcp', headers, bodies: detailBodies },
+      { name: 'c', port: port('c'), path: mcpPath, headers, bodies: detailBodies },
+      { name: 'c-search', port: port('c'), path: mcpPath, headers, bodies: searchBodies },
+    ];
+    for (const t of targets) await check(t);
+
+    // B3: the tools/list result this credential (the default five read tools) gets.
+    const tl = await fetch(`http://127.0.0.1:${port('c')}${mcpPath}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    const tlJson = (await tl.json()) as { result?: unknown };
+    const toolsListBytes = tlJson.result ? Buffer.byteLength(JSON.stringify(tlJson.result)) : null;
+
+    const quiet = o.waitQuietSeconds > 0 ? await waitQuiet(25, o.waitQuietSeconds, log) : null;
+    if (quiet !== null) log(`  B1: other processes use ${quiet}% of a core`);
+    const loadAvg = [round(os.loadavg()[0]!, 2)];
+    log(`  B1: warm-up ${o.warmupSeconds} s per server (load average ${loadAvg[0]})`);
+    for (const t of targets) await runLoad(t, { connections: o.connections, seconds: o.warmupSeconds });
+    const rounds = new Map<string, RoundResult[]>(targets.map((t) => [t.name, []]));
+    const pids = children.map((c) => c.pid);
+    const pidOf = (port: number) => children.find((c) => c.port === port)!.pid;
+    const stats = new pg.Client({ connectionString: ds.databaseUrl, application_name: 'taskline-bench-stats' });
+    await stats.connect();
+    const xacts = async () => {
+      const r = await stats.query<{ x: string }>('SELECT (xact_commit + xact_rollback)::text AS x FROM pg_stat_database WHERE datname = current_database()');
+      return Number(r.rows[0]!.x);
+    };
+    const backends = async () =>
+      (await stats.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((x) => x.pid);
+    for (let k = 1; k <= o.rounds; k++) {
+      for (const t of targets) {
+        const x0 = await xacts();
+        const m0 = cpuMark(pids, await backends());
+        const load = await runLoad(t, { connections: o.connections, seconds: o.roundSeconds });
+        const cpu = cpuUse(m0, cpuMark(pids, await backends()), pidOf(t.port));
+        const x1 = await xacts();
+        const res: RoundResult = { ...load, cpu, statementsPerRequest: load.requests ? round((x1 - x0 - 1) / load.requests, 2) : null };
+        rounds.get(t.name)!.push(res);
+        const bad = res.non2xx + res.isError + res.errors;
+        log(
+          `  B1 round ${k}/${o.rounds} ${t.name.padEnd(8)} ${Math.round(res.reqPerSec).toString().padStart(6)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms` +
+            `  stmts/req ${res.statementsPerRequest ?? '?'}` +
+            (cpu ? `  cpu: server ${cpu.server}%, postgres ${cpu.postgresBench}% (all postgres ${cpu.postgres}%), load generator ${cpu.bench}%, others ${cpu.foreign}%` : '') +
+            (bad ? `  FAILED ${bad} (non-2xx ${res.non2xx}, isError ${res.isError}, socket errors ${res.errors})` : ''),
+        );
+        for (const c of children) if (c.exited()) throw new Error(`${c.name} died during the run:\n${c.tail()}`);
+      }
+      loadAvg.push(round(os.loadavg()[0]!, 2));
+    }
+    await stats.end();
+    await stopAll();
+
+    const results: TargetResult[] = targets.map((t) => {
+      const rs = rounds.get(t.name)!;
+      const sum = (f: (x: RoundResult) => number) => rs.reduce((a, x) => a + f(x), 0);
+      return {
+        name: t.name,
+        what: WHAT[t.name]!,
+        rounds: rs,
+        reqPerSec: Math.round(median(rs.map((x) => x.reqPerSec))),
+        p50: median(rs.map((x) => x.p50)),
+        p99: median(rs.map((x) => x.p99)),
+        requests: sum((x) => x.requests),
+        foreignCpu: medianOf(rs.map((x) => x.cpu?.foreign)),
+        serverCpuPct: medianOf(rs.map((x) => x.cpu?.server)),
+        serverUsPerRequest: medianOf(rs.map((x) => (x.cpu && x.requests ? (x.cpu.server * 1e4 * x.cpu.seconds) / x.requests : undefined))),
+        postgresUsPerRequest: medianOf(rs.map((x) => (x.cpu && x.requests ? (x.cpu.postgresBench * 1e4 * x.cpu.seconds) / x.requests : undefined))),
+        postgresCpuPct: medianOf(rs.map((x) => x.cpu?.postgresBench)),
+        loadGeneratorCpuPct: medianOf(rs.map((x) => x.cpu?.bench)),
+        statementsPerRequest: medianOf(rs.map((x) => x.statementsPerRequest ?? undefined), 2),
+        failed: { non2xx: sum((x) => x.non2xx), isError: sum((x) => x.isError), errors: sum((x) => x.errors), timeouts: sum((x) => x.timeouts) },
+        firstFailure: rs.find((x) => x.firstFailure)?.firstFailure,
+      };
+    });
+    const rps = (n: string) => results.find((x) => x.name === n)!.reqPerSec;
+    const allFailed = results.filter((x) => x.rounds.every((rr) => rr.ok === 0));
+    if (allFailed.length) throw new Error(`every request failed for ${allFailed.map((x) => `${x.name} (${x.firstFailure ?? 'no response'})`).join(', ')}`);
+
+    const profiles: B1Result['profiles'] = [];
+    if (o.profile) {
+      // Taskline for both tools, and a-db as the baseline of the same SQL without MCP.
+      for (const t of targets.filter((x) => ['a-db', 'c', 'c-search'].includes(x.name))) {
+        try {
+          profiles.push({ target: t.name, summary: await profileRound(o, t, core) });
+        } catch (err) {
+          log(`  B1 profile ${t.name} failed (the results above stand): ${(err as Error).message.split('\n').slice(0, 3).join(' / ')}`);
+        }
+      }
+    }
+    return {
+      dataset: `${ds.store} ${ds.label}`,
+      connections: o.connections,
+      rounds: o.rounds,
+      roundSeconds: o.roundSeconds,
+      warmupSeconds: o.warmupSeconds,
+      pinned,
+      targets: results,
+      ratios: {
+        cOverAdb: round(rps('c') / rps('a-db'), 3),
+        cOverB: round(rps('c') / rps('b'), 2),
+        cOverA: round(rps('c') / rps('a'), 3),
+        searchOverAdb: round(rps('c-search') / rps('a-db'), 3),
+        searchOverA: round(rps('c-search') / rps('a'), 3),
+      },
+      toolsListBytes,
+      loadAvg,
+      profiles,
+    };
+  } finally {
+    await stopAll();
+    if (pinned) pinSelf(`0-${os.availableParallelism() - 1}`);
+  }
+}
+
+/** One more round against a fresh server under `node --cpu-prof`; summarize the samples of the round only. */
+async function profileRound(o: B1Options, t: Target, core: string | null): Promise<ProfileSummary> {
+  const dir = path.join(DATA_DIR, 'profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${t.name}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const spec = serverSpec(t.name === 'c-search' ? 'c' : t.name, o.ds);
+  const child = await startServer({ ...spec, name: `${t.name} (--cpu-prof)`, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...spec.nodeArgs], core });
+  let t0 = 0;
+  let t1 = 0;
+  try {
+    const target = { ...t, port: child.port };
+    await check(target);
+    await runLoad(target, { connections: o.connections, seconds: Math.min(3, o.warmupSeconds) });
+    t0 = performance.now();
+    await runLoad(target, { connections: o.connections, seconds: o.roundSeconds });
+    t1 = performance.now();
+  } finally {
+    await child.stop(15_000);
+  }
+  const t2 = performance.now();
+  // One profile per thread (tsx runs its module hooks on a second one): the main thread's is the biggest.
+  const file = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((a, b) => fs.statSync(path.join(dir, b)).size - fs.statSync(path.join(dir, a)).size)[0];
+  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+  // The profile ends when the process exits (≈ t2): keep [t0, t1], trimmed by 0.2 s at each end.
+  const summary = summarizeProfile(path.join(dir, file), { fromEndUs: (t2 - t0 - 200) * 1000, toEndUs: (t2 - t1 + 200) * 1000 });
+  o.log(`  B1 profile ${t.name}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle in the round (${summary.busyPct}% busy); ${path.relative(process.cwd(), path.join(dir, file))}`);
+  return summary;
+}

@@ -1,0 +1,177 @@
+/** Results → JSON files and the markdown table (bench/results/latest.md, README). */
+import type { B1Result } from '../b1.ts';
+import type { B2Result } from '../b2.ts';
+import type { Machine } from './machine.ts';
+import { describeMachine } from './machine.ts';
+import { QUERY_CLASSES } from './queries.ts';
+import { round } from './stats.ts';
+
+export interface B3Result {
+  /** tools/list result over HTTP for a default credential (five read tools). */
+  toolsListBytes: number | null;
+  /** All six tools (a credential that may also comment), built in-process. */
+  toolsListBytesAllTools: number;
+  perTool: { name: string; bytes: number }[];
+  /** Search result sizes from the largest PostgreSQL dataset of B2. */
+  search: B2Result['sizes'] | null;
+  searchDataset: string | null;
+}
+
+export interface RunResults {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: Machine;
+  seed: number;
+  datasets: { store: string; label: string; size: number; seededNow: boolean; seedSeconds: number }[];
+  b1: B1Result | null;
+  b2: B2Result[];
+  b3: B3Result;
+  seconds: number;
+}
+
+export const TARGETS = {
+  cOverAdb: 0.8,
+  cOverB: 5,
+  p99Ms: 25,
+  searchP95Pg: 5,
+  searchP95Pglite: 25,
+  growth: 2,
+  toolsListBytes: 8 * 1024,
+  textBytesPerHit: 300,
+};
+
+const mark = (ok: boolean | null) => (ok === null ? '–' : ok ? '✅' : '❌');
+const fmt = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : String(round(x, d)));
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+export interface Growth {
+  store: string;
+  from: string;
+  to: string;
+  byClass: Record<string, number>;
+}
+
+/** p95(largest) / p95(10k) per class, per store. */
+export function growth(b2: B2Result[]): Growth[] {
+  const out: Growth[] = [];
+  for (const store of ['pg', 'pglite'] as const) {
+    const runs = b2.filter((r) => r.store === store).sort((a, b) => a.size - b.size);
+    const lo = runs[0];
+    const hi = runs[runs.length - 1];
+    if (!lo || !hi || lo === hi) continue;
+    const byClass: Record<string, number> = {};
+    for (const c of QUERY_CLASSES) {
+      const a = lo.classes.find((x) => x.cls === c)?.p95;
+      const b = hi.classes.find((x) => x.cls === c)?.p95;
+      if (a && b) byClass[c] = round(b / a, 2);
+    }
+    out.push({ store, from: lo.label, to: hi.label, byClass });
+  }
+  return out;
+}
+
+export function markdown(r: RunResults): string {
+  const L: string[] = [];
+  L.push(`Benchmark run ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.mode}${r.mode === 'quick' ? ': 10k only, short rounds — not for comparison' : ''}), ${Math.round(r.seconds)} s.`);
+  L.push(`Machine: ${describeMachine(r.machine)}.`);
+  L.push('');
+
+  if (r.b1) {
+    const b = r.b1;
+    L.push(
+      `**B1 throughput** — each server alone on one core (\`taskset -c 0\`${b.pinned ? '' : ', NOT pinned on this machine'}), autocannon on the other, ` +
+        `${b.connections} connections, warm-up ${b.warmupSeconds} s, median of ${b.rounds} × ${b.roundSeconds} s rounds (interleaved); Taskline on ${b.dataset} tasks, random task numbers / mixed search queries; ` +
+        `1-min load average before/after rounds ${b.loadAvg.join(' → ')} (the bench itself adds ≈ 2). ` +
+        `CPU columns from /proc (medians over rounds, % of one core): "server core busy" near 100% means the server was CPU-bound, "load generator" near 100% means autocannon was the limit; PostgreSQL counts the bench database's backends; ` +
+        `SQL statements per request from pg_stat_database transactions (approximate); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
+    );
+    L.push('');
+    L.push('| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others\' CPU |');
+    L.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    const pctOrDash = (x: number | null) => (x === null ? '–' : `${x}%`);
+    for (const t of b.targets) {
+      const f = t.failed.non2xx + t.failed.isError + t.failed.errors;
+      L.push(
+        `| ${t.name} | ${t.what} | ${int(t.reqPerSec)} | ${t.p50} | ${t.p99} | ${f ? `${int(f)} of ${int(t.requests)}` : '0'} | ` +
+          `${pctOrDash(t.serverCpuPct)} | ${t.serverUsPerRequest ?? '–'} | ${pctOrDash(t.postgresCpuPct)} | ${t.postgresUsPerRequest ?? '–'} | ${t.statementsPerRequest ?? '–'} | ${pctOrDash(t.loadGeneratorCpuPct)} | ${pctOrDash(t.foreignCpu)} |`,
+      );
+    }
+    L.push('');
+    const c = b.targets.find((t) => t.name === 'c')!;
+    const adb = b.targets.find((t) => t.name === 'a-db')!;
+    if (c.statementsPerRequest !== null && adb.statementsPerRequest !== null && Math.abs(c.statementsPerRequest - adb.statementsPerRequest) > 0.5)
+      L.push(
+        `⚠️ a-db ran ${adb.statementsPerRequest} SQL statements per request and Taskline ${c.statementsPerRequest}: a-db no longer mirrors the getTaskDetails path — update bench/servers/raw-db.ts.`,
+        '',
+      );
+    L.push(
+      `Ratios: **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(b.ratios.cOverAdb >= TARGETS.cOverAdb)}), ` +
+        `**c/b ${fmt(b.ratios.cOverB, 2)}** (≥ ${TARGETS.cOverB} ${mark(b.ratios.cOverB >= TARGETS.cOverB)}), ` +
+        `c/a ${fmt(b.ratios.cOverA, 3)}, c p99 ${c.p99} ms (≤ ${TARGETS.p99Ms} ${mark(c.p99 <= TARGETS.p99Ms)}); ` +
+        `search: c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)}, c-search/a ${fmt(b.ratios.searchOverA, 3)}.`,
+    );
+    L.push('');
+  }
+
+  if (r.b2.length) {
+    const per = r.b2[0]!.perClass;
+    L.push(
+      `**B2 search latency** (ms; \`searchWorkspaceTasks\` run() in-process, ${per} sampled queries per class, limit 10, after a warm-up) — p50 / p95 / p99. ` +
+        `Other processes used ${r.b2.map((x) => `${x.foreignCpu ?? '?'}% (${x.store} ${x.label})`).join(', ')} of a core during these runs:`,
+    );
+    L.push('');
+    const runs = [...r.b2].sort((a, b) => (a.store === b.store ? a.size - b.size : a.store === 'pg' ? -1 : 1));
+    const gs = growth(r.b2);
+    const head = ['class', ...runs.map((x) => `${x.store} ${x.label}`), ...gs.map((g) => `p95 ×${g.from}→${g.to} ${g.store}`)];
+    L.push(`| ${head.join(' | ')} |`);
+    L.push(`|${['---', ...Array<string>(runs.length + gs.length).fill('--:')].join('|')}|`);
+    for (const cls of QUERY_CLASSES) {
+      const cells = runs.map((x) => {
+        const c = x.classes.find((y) => y.cls === cls)!;
+        const limit = x.store === 'pg' ? TARGETS.searchP95Pg : TARGETS.searchP95Pglite;
+        const largest = x.size === Math.max(...runs.filter((y) => y.store === x.store).map((y) => y.size));
+        return `${fmt(c.p50, 1)} / ${fmt(c.p95, 1)}${largest && c.p95 > limit ? '❌' : ''} / ${fmt(c.p99, 1)}`;
+      });
+      const gcells = gs.map((g) => `${fmt(g.byClass[cls], 2)}${(g.byClass[cls] ?? 0) > TARGETS.growth ? '❌' : ''}`);
+      L.push(`| ${cls} | ${[...cells, ...gcells].join(' | ')} |`);
+    }
+    L.push('');
+    const big = runs.filter((x) => x.store === 'pg').at(-1) ?? runs.at(-1)!;
+    L.push(
+      `Hit rate / source task found (${big.store} ${big.label}): ` +
+        big.classes.map((c) => `${c.cls} ${Math.round(c.hitRate * 100)}%${c.foundRate === null ? '' : `/${Math.round(c.foundRate * 100)}%`}`).join(', ') +
+        `. Targets: p95 ≤ ${TARGETS.searchP95Pg} ms on PostgreSQL and ≤ ${TARGETS.searchP95Pglite} ms on PGlite at the largest size, growth ≤ ${TARGETS.growth}×.`,
+    );
+    L.push('');
+  }
+
+  const b3 = r.b3;
+  L.push('**B3 context economy**:');
+  L.push('');
+  L.push('| measure | bytes | target |');
+  L.push('|---|--:|---|');
+  if (b3.toolsListBytes !== null)
+    L.push(`| tools/list result, default credential (5 read tools) | ${int(b3.toolsListBytes)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytes <= TARGETS.toolsListBytes)} |`);
+  L.push(`| tools/list result, all 6 tools | ${int(b3.toolsListBytesAllTools)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytesAllTools <= TARGETS.toolsListBytes)} |`);
+  if (b3.search) {
+    const s = b3.search;
+    L.push(`| search text per hit, mean (max) — ${b3.searchDataset} | ${fmt(s.textBytesPerHit.mean, 0)} (${fmt(s.textBytesPerHit.max, 0)}) | ≤ ${TARGETS.textBytesPerHit} ${mark(s.textBytesPerHit.max <= TARGETS.textBytesPerHit)} |`);
+    L.push(`| longest hit line | ${s.maxLineBytes} | ≤ ${TARGETS.textBytesPerHit} ${mark(s.maxLineBytes <= TARGETS.textBytesPerHit)} |`);
+    L.push(`| search structuredContent per hit, mean (max) | ${fmt(s.structuredBytesPerHit.mean, 0)} (${fmt(s.structuredBytesPerHit.max, 0)}) | – |`);
+    L.push(`| whole tool result (text + structured) per hit, mean (max) | ${fmt(s.resultBytesPerHit.mean, 0)} (${fmt(s.resultBytesPerHit.max, 0)}) | – |`);
+  }
+  L.push(`| per tool in tools/list | ${b3.perTool.map((t) => `${t.name} ${int(t.bytes)}`).join(', ')} | – |`);
+  L.push('');
+
+  if (r.b1?.profiles.length) {
+    L.push('**Where Taskline spends its core** (`node --cpu-prof`, one extra round per target; self time, idle excluded):');
+    L.push('');
+    for (const p of r.b1.profiles) {
+      L.push(`- ${p.target}: the server's core was ${p.summary.busyPct}% busy during the round (${p.summary.busyMs} ms busy, ${p.summary.idleMs} ms idle). Self time by package: ` + p.summary.byPackage.slice(0, 8).map((x) => `${x.pkg} ${x.pct}%`).join(', ') + '.');
+      L.push('  Top self time: ' + p.summary.top.slice(0, 10).map((x) => `\`${x.fn}\` (${x.where || 'native'}) ${x.pct}%`).join(', ') + '.');
+      L.push('  Inclusive: ' + p.summary.inclusive.slice(0, 10).map((x) => `\`${x.fn}\` (${x.where}) ${x.pct}%`).join(', ') + '.');
+    }
+    L.push('');
+  }
+  return L.join('\n');
+}

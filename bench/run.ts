@@ -1,0 +1,199 @@
+/**
+ * npm run bench [-- options]: B1 throughput, B2 search latency, B3 context economy (see bench/README.md).
+ *
+ *   --quick              10k tasks only, 1 × 3 s rounds, 30 queries per class, no profile/EXPLAIN (CI: proves the bench runs)
+ *   --only=b1,b2         run only these parts (B3 always comes along)
+ *   --pg=10k,100k,1m     PostgreSQL sizes (default 10k,100k,1m; quick 10k); B1 uses the largest
+ *   --pglite=10k,100k    PGlite sizes (default 10k,100k; quick 10k; "none" to skip)
+ *   --seed=N             seed of the generated workspaces (default 1)
+ *   --reseed             drop and seed the bench databases again
+ *   --rounds=N --seconds=S --warmup=S --connections=N --per-class=N
+ *   --profile / --no-profile   extra Taskline rounds under node --cpu-prof (default: on for full runs)
+ *   --wait-quiet=S       before B1 and each B2 dataset, wait for other processes to use < 25% of a core (S s at most in all)
+ *
+ * Exits non-zero when a server fails to start, a probe request fails, every request to a server fails, or a part
+ * throws. It asserts nothing about speed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { LISTED_TOOLS } from '../src/mcp/tools/index.ts';
+import { runB1, type B1Result } from './b1.ts';
+import { runB2, type B2Result } from './b2.ts';
+import { ROOT, ensurePgDataset, ensurePgliteDataset, openDataset, postgresVersion, type Dataset } from './lib/datasets.ts';
+import { cpuMark, cpuUse, waitQuiet } from './lib/cpu.ts';
+import { explainSearch } from './lib/explain.ts';
+import { machine } from './lib/machine.ts';
+import { TARGETS, markdown, type B3Result, type RunResults } from './lib/report.ts';
+
+function parseArgs(argv: string[]) {
+  const flags = new Map<string, string | true>();
+  for (const a of argv) {
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a} (see the top of bench/run.ts)`);
+    flags.set(m[1]!, m[2] ?? true);
+  }
+  const known = ['wait-quiet', 'quick', 'only', 'pg', 'pglite', 'seed', 'reseed', 'rounds', 'seconds', 'warmup', 'connections', 'per-class', 'profile', 'no-profile'];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
+  const quick = flags.has('quick');
+  const str = (k: string, d: string) => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : d);
+  const num = (k: string, d: number) => {
+    const v = Number(str(k, String(d)));
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number`);
+    return v;
+  };
+  const sizes = (k: string, d: string) =>
+    str(k, d) === 'none'
+      ? []
+      : str(k, d)
+          .split(',')
+          .map((s) => {
+            const m = /^(\d+)([km]?)$/i.exec(s.trim());
+            if (!m) throw new Error(`--${k}: "${s}" is not a size like 10k or 1m`);
+            return Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1);
+          });
+  const only = new Set(str('only', 'b1,b2,b3').split(',').map((s) => s.trim().toLowerCase()));
+  return {
+    quick,
+    only,
+    pgSizes: sizes('pg', quick ? '10k' : '10k,100k,1m'),
+    pgliteSizes: sizes('pglite', quick ? '10k' : '10k,100k'),
+    seed: num('seed', 1),
+    reseed: flags.has('reseed'),
+    rounds: num('rounds', quick ? 1 : 3),
+    seconds: num('seconds', quick ? 3 : 10),
+    warmup: num('warmup', quick ? 1 : 5),
+    connections: num('connections', 50),
+    perClass: num('per-class', quick ? 30 : 200),
+    profile: flags.has('profile') || (!quick && !flags.has('no-profile')),
+    waitQuiet: flags.has('wait-quiet') ? num('wait-quiet', 300) : 0,
+  };
+}
+
+const log = (m: string) => process.stdout.write(m + '\n');
+
+async function main() {
+  const t0 = performance.now();
+  const o = parseArgs(process.argv.slice(2));
+  const date = new Date().toISOString();
+  const pgVersion = await postgresVersion();
+  const m = machine(pgVersion);
+  log(`Taskline bench (${o.quick ? 'quick' : 'full'}) on ${m.nproc} × ${m.cpuModel}, Node ${m.node}, ${pgVersion ?? 'no PostgreSQL reachable'}`);
+  if (!pgVersion && o.pgSizes.length) throw new Error('PostgreSQL is not reachable at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432); start it, or pass --pg=none');
+
+  log('== datasets');
+  const datasets: Dataset[] = [];
+  for (const n of o.pgSizes) datasets.push(await ensurePgDataset(n, o.seed, { reseed: o.reseed, log }));
+  for (const n of o.pgliteSizes) datasets.push(await ensurePgliteDataset(n, o.seed, { reseed: o.reseed, log }));
+
+  let b1: B1Result | null = null;
+  const largestPg = datasets.filter((d) => d.store === 'pg').sort((a, b) => b.size - a.size)[0];
+  if (o.only.has('b1')) {
+    if (!largestPg) throw new Error('B1 needs a PostgreSQL dataset (--pg)');
+    log(`== B1 throughput (Taskline on pg ${largestPg.label})`);
+    b1 = await runB1({
+      ds: largestPg,
+      connections: o.connections,
+      warmupSeconds: o.warmup,
+      rounds: o.rounds,
+      roundSeconds: o.seconds,
+      profile: o.profile,
+      waitQuietSeconds: o.waitQuiet,
+      log,
+    });
+  }
+
+  const b2: B2Result[] = [];
+  if (o.only.has('b2')) {
+    log('== B2 search latency');
+    for (const ds of datasets) {
+      if (o.waitQuiet) await waitQuiet(25, o.waitQuiet, log);
+      const t = performance.now();
+      const m0 = cpuMark([]);
+      const r = await runB2(ds, { perClass: o.perClass, log });
+      r.foreignCpu = cpuUse(m0, cpuMark([]), -1)?.foreign ?? null;
+      b2.push(r);
+      log(
+        `  ${ds.store} ${ds.label}: ` + r.classes.map((c) => `${c.cls} p95 ${c.p95}`).join(', ') +
+          ` (${((performance.now() - t) / 1000).toFixed(0)} s; others used ${r.foreignCpu ?? '?'}% of a core)`,
+      );
+    }
+  }
+
+  const tools = [...LISTED_TOOLS.values()];
+  const searchRun = b2.filter((r) => r.store === 'pg').sort((a, b) => b.size - a.size)[0] ?? b2[0];
+  const b3: B3Result = {
+    toolsListBytes: b1?.toolsListBytes ?? null,
+    toolsListBytesAllTools: Buffer.byteLength(JSON.stringify({ tools })),
+    perTool: tools.map((t) => ({ name: t.name, bytes: Buffer.byteLength(JSON.stringify(t)) })),
+    search: searchRun?.sizes ?? null,
+    searchDataset: searchRun ? `${searchRun.store} ${searchRun.label}` : null,
+  };
+
+  const results: RunResults = {
+    date,
+    mode: o.quick ? 'quick' : 'full',
+    machine: m,
+    seed: o.seed,
+    datasets: datasets.map((d) => ({ store: d.store, label: d.label, size: d.size, seededNow: d.seededNow, seedSeconds: d.seedSeconds })),
+    b1,
+    b2,
+    b3,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  const md = markdown(results);
+  // Quick and partial runs go to their own (git-ignored) folders: results/ and latest.md hold full runs only.
+  const full = !o.quick && ['b1', 'b2', 'b3'].every((p) => o.only.has(p));
+  const dir = path.join(ROOT, 'bench/results', o.quick ? 'quick' : full ? '' : 'partial');
+  fs.mkdirSync(dir, { recursive: true });
+  const day = date.slice(0, 10);
+  for (const store of ['pg', 'pglite'] as const) {
+    if (!datasets.some((d) => d.store === store)) continue;
+    const part = { ...results, b1: store === 'pg' ? b1 : null, b2: b2.filter((r) => r.store === store), b3: store === 'pg' ? b3 : { ...b3, search: b2.find((r) => r.store === store)?.sizes ?? null } };
+    fs.writeFileSync(path.join(dir, `${day}-${store}.json`), JSON.stringify(part, null, 2) + '\n');
+  }
+  fs.writeFileSync(path.join(dir, 'latest.md'), md + '\n');
+
+  // EXPLAIN (ANALYZE, BUFFERS) of the p95 query of every class over its target, at the largest size of each store.
+  for (const store of o.quick ? [] : (['pg', 'pglite'] as const)) {
+    const run = b2.filter((r) => r.store === store).sort((a, b) => b.size - a.size)[0];
+    const ds = datasets.find((d) => d.store === store && d.size === run?.size);
+    if (!run || !ds) continue;
+    const limit = store === 'pg' ? TARGETS.searchP95Pg : TARGETS.searchP95Pglite;
+    const slow = run.classes.filter((c) => c.p95 > limit && c.atP95.query);
+    if (!slow.length) continue;
+    const db = await openDataset(ds, 2);
+    try {
+      const parts: string[] = [];
+      for (const c of slow) parts.push(`### ${c.cls}: p95 ${c.p95} ms (this query took ${c.atP95.ms} ms in the run)\n${await explainSearch(db, ds.workspaceId, c.atP95.query)}`);
+      const file = path.join(dir, `${day}-${store}-${run.label}-explain.txt`);
+      fs.writeFileSync(file, parts.join('\n\n') + '\n');
+      log(`  EXPLAIN of the slow classes (${slow.map((c) => c.cls).join(', ')}) on ${store} ${run.label}: ${path.relative(ROOT, file)}`);
+    } finally {
+      await db.close();
+    }
+  }
+  if (full) updateReadme(md);
+  log('');
+  log(md);
+  log(`(results in ${path.relative(ROOT, dir) || '.'}/: ${day}-*.json, latest.md)`);
+}
+
+/** Replace the README's benchmark table (between the bench markers) with this run's. */
+function updateReadme(md: string) {
+  const file = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  fs.writeFileSync(file, text.slice(0, i + begin.length) + '\n' + md + '\n' + text.slice(j));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
