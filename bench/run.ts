@@ -23,7 +23,7 @@ import { ROOT, ensurePgDataset, ensurePgliteDataset, openDataset, postgresVersio
 import { cpuMark, cpuUse, waitQuiet } from './lib/cpu.ts';
 import { explainSearch } from './lib/explain.ts';
 import { machine } from './lib/machine.ts';
-import { TARGETS, markdown, type B3Result, type RunResults } from './lib/report.ts';
+import { TARGETS, markdown, updateReadme, type B3Result, type RunResults } from './lib/report.ts';
 
 function parseArgs(argv: string[]) {
   const flags = new Map<string, string | true>();
@@ -77,7 +77,8 @@ async function main() {
   const date = new Date().toISOString();
   const pgVersion = await postgresVersion();
   const m = machine(pgVersion);
-  log(`Taskline bench (${o.quick ? 'quick' : 'full'}) on ${m.nproc} × ${m.cpuModel}, Node ${m.node}, ${pgVersion ?? 'no PostgreSQL reachable'}`);
+  const full = !o.quick && ['b1', 'b2', 'b3'].every((p) => o.only.has(p));
+  log(`Taskline bench (${o.quick ? 'quick' : full ? 'full' : 'partial'}) on ${m.nproc} × ${m.cpuModel}, Node ${m.node}, ${pgVersion ?? 'no PostgreSQL reachable'}`);
   if (!pgVersion && o.pgSizes.length) throw new Error('PostgreSQL is not reachable at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432); start it, or pass --pg=none');
 
   log('== datasets');
@@ -131,7 +132,7 @@ async function main() {
 
   const results: RunResults = {
     date,
-    mode: o.quick ? 'quick' : 'full',
+    mode: o.quick ? 'quick' : full ? 'full' : 'partial',
     machine: m,
     seed: o.seed,
     datasets: datasets.map((d) => ({ store: d.store, label: d.label, size: d.size, seededNow: d.seededNow, seedSeconds: d.seedSeconds })),
@@ -142,7 +143,6 @@ async function main() {
   };
   const md = markdown(results);
   // Quick and partial runs go to their own (git-ignored) folders: results/ and latest.md hold full runs only.
-  const full = !o.quick && ['b1', 'b2', 'b3'].every((p) => o.only.has(p));
   const dir = path.join(ROOT, 'bench/results', o.quick ? 'quick' : full ? '' : 'partial');
   fs.mkdirSync(dir, { recursive: true });
   const day = date.slice(0, 10);
@@ -172,22 +172,10 @@ async function main() {
       await db.close();
     }
   }
-  if (full) updateReadme(md);
+  if (full) updateReadme(md, ROOT);
   log('');
   log(md);
   log(`(results in ${path.relative(ROOT, dir) || '.'}/: ${day}-*.json, latest.md)`);
-}
-
-/** Replace the README's benchmark table (between the bench markers) with this run's. */
-function updateReadme(md: string) {
-  const file = path.join(ROOT, 'README.md');
-  const text = fs.readFileSync(file, 'utf8');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) return;
-  fs.writeFileSync(file, text.slice(0, i + begin.length) + '\n' + md + '\n' + text.slice(j));
 }
 
 main().then(

@@ -1,4 +1,6 @@
 /** Results → JSON files and the markdown table (bench/results/latest.md, README). */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { B1Result } from '../b1.ts';
 import type { B2Result } from '../b2.ts';
 import type { Machine } from './machine.ts';
@@ -19,7 +21,7 @@ export interface B3Result {
 
 export interface RunResults {
   date: string;
-  mode: 'full' | 'quick';
+  mode: 'full' | 'quick' | 'partial';
   machine: Machine;
   seed: number;
   datasets: { store: string; label: string; size: number; seededNow: boolean; seedSeconds: number }[];
@@ -27,6 +29,8 @@ export interface RunResults {
   b2: B2Result[];
   b3: B3Result;
   seconds: number;
+  /** Free-text remarks shown under the tables (e.g. data merged from a follow-up run). */
+  note?: string;
 }
 
 export const TARGETS = {
@@ -83,7 +87,7 @@ export function markdown(r: RunResults): string {
         `${b.connections} connections, warm-up ${b.warmupSeconds} s, median of ${b.rounds} × ${b.roundSeconds} s rounds (interleaved); Taskline on ${b.dataset} tasks, random task numbers / mixed search queries; ` +
         `1-min load average before/after rounds ${b.loadAvg.join(' → ')} (the bench itself adds ≈ 2). ` +
         `CPU columns from /proc (medians over rounds, % of one core): "server core busy" near 100% means the server was CPU-bound, "load generator" near 100% means autocannon was the limit; PostgreSQL counts the bench database's backends; ` +
-        `SQL statements per request from pg_stat_database transactions (approximate); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
+        `SQL statements per request from pg_stat_database transactions (approximate: backends publish them about once a second, so short rounds undercount); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
     );
     L.push('');
     L.push('| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others\' CPU |');
@@ -99,13 +103,30 @@ export function markdown(r: RunResults): string {
     L.push('');
     const c = b.targets.find((t) => t.name === 'c')!;
     const adb = b.targets.find((t) => t.name === 'a-db')!;
-    if (c.statementsPerRequest !== null && adb.statementsPerRequest !== null && Math.abs(c.statementsPerRequest - adb.statementsPerRequest) > 0.5)
+    // Backends publish their counters about once a second (the tail of a round up to 10 s later): only rounds of
+    // 10 s or more give counts worth comparing.
+    if (b.roundSeconds >= 10 && c.statementsPerRequest !== null && adb.statementsPerRequest !== null && Math.abs(c.statementsPerRequest - adb.statementsPerRequest) > 0.5)
       L.push(
         `⚠️ a-db ran ${adb.statementsPerRequest} SQL statements per request and Taskline ${c.statementsPerRequest}: a-db no longer mirrors the getTaskDetails path — update bench/servers/raw-db.ts.`,
         '',
       );
+    // The round in which the rest of the machine was quietest (across a, a-db, b and c): on a shared machine its
+    // ratios are the least disturbed.
+    const core = ['a', 'a-db', 'b', 'c'].map((n) => b.targets.find((t) => t.name === n)!);
+    const quiet = Array.from({ length: b.rounds }, (_, k) => ({
+      k,
+      others: Math.max(...core.map((t) => t.rounds[k]?.cpu?.foreign ?? Infinity)),
+      rps: Object.fromEntries(core.map((t) => [t.name, t.rounds[k]?.reqPerSec ?? NaN])) as Record<string, number>,
+      p99c: core[3]!.rounds[k]?.p99 ?? NaN,
+    })).sort((x, y) => x.others - y.others)[0];
+    if (quiet && Number.isFinite(quiet.others) && b.rounds > 1)
+      L.push(
+        `Quietest round (${quiet.k + 1}, others ≤ ${quiet.others}% of a core): a ${int(quiet.rps.a!)}, a-db ${int(quiet.rps['a-db']!)}, b ${int(quiet.rps.b!)}, c ${int(quiet.rps.c!)} req/s (c p99 ${quiet.p99c} ms) → ` +
+          `c/a-db ${fmt(quiet.rps.c! / quiet.rps['a-db']!, 3)}, c/b ${fmt(quiet.rps.c! / quiet.rps.b!, 2)}, c/a ${fmt(quiet.rps.c! / quiet.rps.a!, 3)}.`,
+        '',
+      );
     L.push(
-      `Ratios: **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(b.ratios.cOverAdb >= TARGETS.cOverAdb)}), ` +
+      `Ratios (medians): **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(b.ratios.cOverAdb >= TARGETS.cOverAdb)}), ` +
         `**c/b ${fmt(b.ratios.cOverB, 2)}** (≥ ${TARGETS.cOverB} ${mark(b.ratios.cOverB >= TARGETS.cOverB)}), ` +
         `c/a ${fmt(b.ratios.cOverA, 3)}, c p99 ${c.p99} ms (≤ ${TARGETS.p99Ms} ${mark(c.p99 <= TARGETS.p99Ms)}); ` +
         `search: c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)}, c-search/a ${fmt(b.ratios.searchOverA, 3)}.`,
@@ -164,7 +185,10 @@ export function markdown(r: RunResults): string {
   L.push('');
 
   if (r.b1?.profiles.length) {
-    L.push('**Where Taskline spends its core** (`node --cpu-prof`, one extra round per target; self time, idle excluded):');
+    L.push(
+      '**Where the servers spend their core** (`node --cpu-prof`, one extra round per target; self time, idle excluded; ' +
+        '`writev` also holds the time the core was handed to PostgreSQL backends, which are not pinned and share core 0 — the /proc CPU columns above are the exact per-request costs):',
+    );
     L.push('');
     for (const p of r.b1.profiles) {
       L.push(`- ${p.target}: the server's core was ${p.summary.busyPct}% busy during the round (${p.summary.busyMs} ms busy, ${p.summary.idleMs} ms idle). Self time by package: ` + p.summary.byPackage.slice(0, 8).map((x) => `${x.pkg} ${x.pct}%`).join(', ') + '.');
@@ -173,5 +197,18 @@ export function markdown(r: RunResults): string {
     }
     L.push('');
   }
+  if (r.note) L.push(`Note: ${r.note}.`, '');
   return L.join('\n');
+}
+
+/** Replace the README's benchmark table (between the bench markers) with this one. */
+export function updateReadme(md: string, root: string): void {
+  const file = path.join(root, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  fs.writeFileSync(file, text.slice(0, i + begin.length) + '\n' + md + '\n' + text.slice(j));
 }
