@@ -4,20 +4,21 @@
  * same order and through the same pool (src/db/client.ts openPg, DB_POOL_MAX default 10):
  *   1. authenticate(): workspace + credential by (workspace_id, token_hash)       (src/mcp/handler.ts)
  *   2. getTaskDetail(): task, assignee, customer contact, comment count           (src/mcp/tools/getTaskDetails.ts)
- *   3. appendAudit(): the tool_call audit row                                      (src/mcp/server.ts finish)
+ *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/server.ts finish)
  * and writes the rows as JSON: no MCP, no zod, no presenters, no metrics. The domain functions are called directly so
  * the SQL is the product's own. When the product's path changes (statements added, merged or dropped), change this
  * file with it: the report compares SQL statements per request of a-db and c and says when they differ.
  */
 import http from 'node:http';
 import { openPg } from '../../src/db/client.ts';
-import { appendAudit } from '../../src/domain/audit.ts';
+import { AuditWriter } from '../../src/domain/audit.ts';
 import { authenticate } from '../../src/domain/credentials.ts';
 import { getTaskDetail } from '../../src/domain/tasks.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required');
 const db = await openPg(url, { max: Number(process.env.DB_POOL_MAX ?? 10), applicationName: 'taskline-bench-rawdb' });
+const audit = new AuditWriter(db);
 const PATH_RE = /^\/app\/api\/mcp\/server\/([^/?]+)/;
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
@@ -40,7 +41,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   if (!auth.ok) return send(res, 401, { error: auth.reason });
   const task = await getTaskDetail(db, workspaceId, msg.params.arguments.taskNumber);
   if (!task) return send(res, 200, { jsonrpc: '2.0', id: msg.id, result: { isError: true, task: null } });
-  await appendAudit(db, workspaceId, {
+  await audit.append(workspaceId, {
     action: 'tool_call',
     outcome: 'ok',
     credentialId: auth.credential.id,
@@ -61,6 +62,6 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as { port: number }).port}\n`);
 });
 process.on('SIGTERM', () => {
-  server.close(() => void db.close().finally(() => process.exit(0)));
+  server.close(() => void audit.flush().then(() => db.close()).finally(() => process.exit(0)));
   server.closeAllConnections();
 });

@@ -8,9 +8,34 @@ export interface Result<T> {
   rowCount: number;
 }
 
+/**
+ * A hot statement of fixed shape, run as a named prepared statement on PostgreSQL: parsed and planned once per
+ * connection (PostgreSQL moves to a generic plan after five executions when it is as cheap), instead of on every
+ * call — planning was most of the database's CPU on the MCP hot path (bench/sql-cost.ts). Only for statements whose
+ * best plan does not depend on the parameter values: equality and range lookups on indexed keys, inserts. Search
+ * statements (LIKE patterns, trigram similarity) stay unnamed so that every execution is planned for its values.
+ */
+export interface Prepared {
+  readonly name: string;
+  readonly text: string;
+}
+
+const preparedNames = new Map<string, string>();
+
+/** Declare a prepared statement (at module load). Names are global per connection, so each name has one text. */
+export function prepared(name: string, text: string): Prepared {
+  const known = preparedNames.get(name);
+  if (known !== undefined && known !== text) throw new Error(`prepared statement "${name}" is declared twice with different SQL`);
+  preparedNames.set(name, text);
+  return Object.freeze({ name, text });
+}
+
+export type Sql = string | Prepared;
+const textOf = (sql: Sql) => (typeof sql === 'string' ? sql : sql.text);
+
 /** Anything that runs one parameterized statement (the database, or a transaction). */
 export interface Queryable {
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<Result<T>>;
+  query<T = Row>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>>;
 }
 
 export interface Db extends Queryable {
@@ -53,9 +78,11 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
     await pool.end().catch(() => {});
     throw new DbUnavailableError(`cannot connect to PostgreSQL at ${where}: ${(err as Error).message || (err as { code?: string }).code}`);
   }
-  const query = async <T>(sql: string, params?: readonly unknown[]): Promise<Result<T>> => {
-    // No `name`: node-postgres uses the unnamed statement, so every execution gets a custom plan.
-    const r = await pool.query(sql, params as unknown[]);
+  // A plain string uses the unnamed statement (a custom plan per execution); a Prepared one is parsed once per connection.
+  const pgQuery = (on: pg.Pool | pg.PoolClient, sql: Sql, params?: readonly unknown[]) =>
+    typeof sql === 'string' ? on.query(sql, params as unknown[]) : on.query({ name: sql.name, text: sql.text, values: params as unknown[] });
+  const query = async <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
+    const r = await pgQuery(pool, sql, params);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   };
   return {
@@ -67,8 +94,8 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
       try {
         await client.query('BEGIN');
         const q: Queryable = {
-          async query<T>(sql: string, params?: readonly unknown[]) {
-            const r = await client.query(sql, params as unknown[]);
+          async query<T>(sql: Sql, params?: readonly unknown[]) {
+            const r = await pgQuery(client, sql, params);
             return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
           },
         };
@@ -149,10 +176,11 @@ export async function openPglite(dataDir: string | null, role = 'cli'): Promise<
     const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
     const db = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { pg_trgm, unaccent } });
     let waiting = 0;
-    const query = async <T>(sql: string, params?: readonly unknown[]): Promise<Result<T>> => {
+    // PGlite has no named statements in its API; the embedded database plans every statement.
+    const query = async <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
       waiting++;
       try {
-        const r = await db.query<T>(sql, params as unknown[]);
+        const r = await db.query<T>(textOf(sql), params as unknown[]);
         return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
       } finally {
         waiting--;
@@ -165,8 +193,8 @@ export async function openPglite(dataDir: string | null, role = 'cli'): Promise<
       tx: (fn) =>
         db.transaction(async (t) =>
           fn({
-            async query<T>(sql: string, params?: readonly unknown[]) {
-              const r = await t.query<T>(sql, params as unknown[]);
+            async query<T>(sql: Sql, params?: readonly unknown[]) {
+              const r = await t.query<T>(textOf(sql), params as unknown[]);
               return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
             },
           }),

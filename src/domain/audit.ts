@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/client.ts';
+import { prepared, type Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
 
 export const OUTCOMES = ['ok', 'denied', 'error', 'verification_failed', 'locked'] as const;
@@ -22,11 +22,15 @@ export interface AuditEvent extends Required<AuditInput> {
   createdAt: Date;
 }
 
+const AUDIT_INSERT_ONE = prepared(
+  'audit_insert_one',
+  `INSERT INTO audit_events (workspace_id, action, outcome, credential_id, user_id, tool, latency_ms, task_id, factor_types)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+);
+
+/** Write one audit row now (in the caller's transaction, when given one). MCP tool calls go through AuditWriter. */
 export async function appendAudit(db: Queryable, workspaceId: string, e: AuditInput): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_events (workspace_id, action, outcome, credential_id, user_id, tool, latency_ms, task_id, factor_types)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
+  await db.query(AUDIT_INSERT_ONE, [
       workspaceId,
       e.action,
       e.outcome,
@@ -38,6 +42,89 @@ export async function appendAudit(db: Queryable, workspaceId: string, e: AuditIn
       e.factorTypes ?? null,
     ],
   );
+}
+
+const AUDIT_INSERT = prepared(
+  'audit_insert',
+  `INSERT INTO audit_events (workspace_id, action, outcome, credential_id, user_id, tool, latency_ms, task_id, factor_types)
+   SELECT w, a, o, c, u, t, l, k, CASE WHEN f IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(f)) END
+   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::int[], $8::int[], $9::jsonb[])
+     AS x(w, a, o, c, u, t, l, k, f)`,
+);
+
+interface Pending {
+  workspaceId: string;
+  e: AuditInput;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Writes the audit rows of concurrent MCP calls together (group commit): one INSERT for every row that arrived while
+ * the previous INSERT was running. append() resolves when its row is committed, so a call is still answered only
+ * once it is audited — nothing is held in memory past the answer — while under load the database sees one
+ * statement and one commit per batch instead of one per call. A batch that fails (a row the database rejects) is
+ * retried row by row, so one bad row costs only its own call.
+ */
+export class AuditWriter {
+  private queue: Pending[] = [];
+  private running: Promise<void> | null = null;
+  /** Rows written and statements used, for the benchmark report and tests. */
+  readonly stats = { rows: 0, batches: 0 };
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly maxBatch = 500,
+  ) {}
+
+  append(workspaceId: string, e: AuditInput): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ workspaceId, e, resolve, reject });
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Resolves when every row appended so far is written (or has failed). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await insertMany(this.db, batch);
+        this.stats.rows += batch.length;
+        this.stats.batches++;
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        if (batch.length === 1) batch[0]!.reject(err);
+        else
+          for (const p of batch)
+            await appendAudit(this.db, p.workspaceId, p.e).then(() => {
+              this.stats.rows++;
+              this.stats.batches++;
+              p.resolve();
+            }, p.reject);
+      }
+    }
+    this.running = null;
+  }
+}
+
+async function insertMany(db: Queryable, batch: Pending[]): Promise<void> {
+  const col = <T>(f: (p: Pending) => T) => batch.map(f);
+  await db.query(AUDIT_INSERT, [
+    col((p) => p.workspaceId),
+    col((p) => p.e.action),
+    col((p) => p.e.outcome),
+    col((p) => p.e.credentialId ?? null),
+    col((p) => p.e.userId ?? null),
+    col((p) => p.e.tool ?? null),
+    col((p) => (p.e.latencyMs == null ? null : Math.round(p.e.latencyMs))),
+    col((p) => p.e.taskId ?? null),
+    col((p) => (p.e.factorTypes ? JSON.stringify(p.e.factorTypes) : null)),
+  ]);
 }
 
 export interface AuditFilter {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/client.ts';
+import { prepared, type Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
 import { decodeCursor, encodeCursor } from './tasks.ts';
 
@@ -55,13 +55,23 @@ export async function addComment(
   );
   if (r.rows[0]) return { comment: r.rows[0], created: true };
   // The key was used before (or by a concurrent call that committed first): return that comment.
-  const prev = await db.query<Comment>(
-    `SELECT ${COLS} FROM comments WHERE workspace_id = $1 AND author_credential_id = $2 AND idempotency_key = $3`,
-    [workspaceId, c.credentialId, c.idempotencyKey],
-  );
+  const prev = await db.query<Comment>(COMMENT_BY_KEY, [workspaceId, c.credentialId, c.idempotencyKey]);
   if (!prev.rows[0]) throw new Error('idempotent comment insert returned nothing and no earlier comment exists');
   return { comment: prev.rows[0], created: false };
 }
+
+// One task's comments are few, so the generic plan (index on workspace_id, task_id) is the right one for every cursor.
+const LIST_COMMENTS = prepared(
+  'list_comments',
+  `SELECT ${COLS}, (extract(epoch FROM created_at) * 1000000)::bigint::text AS us FROM comments
+   WHERE workspace_id = $1 AND task_id = $2
+     AND ($3::bigint IS NULL OR (created_at, id) > (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::int))
+   ORDER BY created_at, id LIMIT $5`,
+);
+const COMMENT_BY_KEY = prepared(
+  'comment_by_key',
+  `SELECT ${COLS} FROM comments WHERE workspace_id = $1 AND author_credential_id = $2 AND idempotency_key = $3`,
+);
 
 /** Comments oldest → newest, keyset on (created_at µs, id). */
 export async function listComments(
@@ -76,12 +86,7 @@ export async function listComments(
     after = decodeCursor(opts.cursor, 2);
     if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
   }
-  const r = await db.query<Comment & { us: string }>(
-    `SELECT ${COLS}, (extract(epoch FROM created_at) * 1000000)::bigint::text AS us FROM comments
-     WHERE workspace_id = $1 AND task_id = $2
-       AND ($3::bigint IS NULL OR (created_at, id) > (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::int))
-     ORDER BY created_at, id LIMIT $5`,
-    [workspaceId, taskId, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
+  const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
   );
   const more = r.rows.length > limit;
   const page = r.rows.slice(0, limit);
@@ -102,9 +107,6 @@ export async function countComments(db: Queryable, workspaceId: string, taskId: 
 
 /** The comment an earlier call made with this credential's idempotency key, if any. */
 export async function findCommentByKey(db: Queryable, workspaceId: string, credentialId: string, key: string): Promise<Comment | null> {
-  const r = await db.query<Comment>(
-    `SELECT ${COLS} FROM comments WHERE workspace_id = $1 AND author_credential_id = $2 AND idempotency_key = $3`,
-    [workspaceId, credentialId, key],
-  );
+  const r = await db.query<Comment>(COMMENT_BY_KEY, [workspaceId, credentialId, key]);
   return r.rows[0] ?? null;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/client.ts';
+import { prepared, type Queryable } from '../db/client.ts';
 import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
 import { appendAudit } from './audit.ts';
 import { invalid, notFound } from './errors.ts';
@@ -138,6 +138,19 @@ export type AuthResult =
   | { ok: true; workspace: Workspace; credential: Credential }
   | { ok: false; reason: AuthFailure; workspace: Workspace | null };
 
+const AUTHENTICATE = prepared(
+  'authenticate',
+  `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
+     w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, c.token_hash AS "tokenHash", ${COLS}
+   FROM workspaces w LEFT JOIN mcp_credentials c ON c.workspace_id = w.id AND c.token_hash = $2
+   WHERE w.id = $1`,
+);
+const TOUCH_CREDENTIAL = prepared(
+  'touch_credential',
+  `UPDATE mcp_credentials SET last_used_at = now()
+   WHERE workspace_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+);
+
 /**
  * Check a presented bearer token for a workspace, in one round trip: the workspace row and the credential
  * looked up by (workspace_id, token_hash). Only on a miss do we ask whether the token belongs elsewhere (→ 403).
@@ -154,13 +167,7 @@ export async function authenticate(db: Queryable, workspaceId: string, token: st
     minVerificationFactors: number;
     wcreated: Date;
     tokenHash: Buffer | Uint8Array | null;
-  } & Partial<CredRow>>(
-    `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
-       w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, c.token_hash AS "tokenHash", ${COLS}
-     FROM workspaces w LEFT JOIN mcp_credentials c ON c.workspace_id = w.id AND c.token_hash = $2
-     WHERE w.id = $1`,
-    [workspaceId, hash],
-  );
+  } & Partial<CredRow>>(AUTHENTICATE, [workspaceId, hash]);
   const row = r.rows[0];
   if (!row) return { ok: false, reason: 'no_workspace', workspace: null };
   const workspace: Workspace = {
@@ -184,11 +191,7 @@ export async function authenticate(db: Queryable, workspaceId: string, token: st
 /** Record use at most once a minute per credential (the check on the fetched value avoids a write per call). */
 export async function touchCredential(db: Queryable, cred: Pick<Credential, 'id' | 'workspaceId' | 'lastUsedAt'>): Promise<void> {
   if (cred.lastUsedAt && Date.now() - cred.lastUsedAt.getTime() < 60_000) return;
-  await db.query(
-    `UPDATE mcp_credentials SET last_used_at = now()
-     WHERE workspace_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [cred.workspaceId, cred.id],
-  );
+  await db.query(TOUCH_CREDENTIAL, [cred.workspaceId, cred.id]);
 }
 
 export type { WorkspaceSettings };

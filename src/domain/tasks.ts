@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/client.ts';
+import { prepared, type Queryable } from '../db/client.ts';
 import { invalid, notFound } from './errors.ts';
 
 export const STATUSES = ['open', 'in_progress', 'waiting', 'done', 'cancelled'] as const;
@@ -77,16 +77,23 @@ export async function createTask(db: Queryable, workspaceId: string, input: Task
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
 }
 
+const TASK_BY_ID = prepared('task_by_id', `SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.id = $2`);
+const TASK_BY_NUMBER = prepared('task_by_number', `SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.number = $2`);
+const TASK_DETAIL = prepared(
+  'task_detail',
+  `SELECT ${TASK_COLS}, c.phone AS "customerPhone", c.email AS "customerEmail",
+     (SELECT count(*)::int FROM comments k WHERE k.workspace_id = t.workspace_id AND k.task_id = t.id) AS "commentCount"
+   FROM ${TASK_FROM} LEFT JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
+   WHERE t.workspace_id = $1 AND t.number = $2`,
+);
+
 export async function getTaskById(db: Queryable, workspaceId: string, id: number): Promise<Task | null> {
-  const r = await db.query<Task>(`SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.id = $2`, [workspaceId, id]);
+  const r = await db.query<Task>(TASK_BY_ID, [workspaceId, id]);
   return r.rows[0] ?? null;
 }
 
 export async function getTaskByNumber(db: Queryable, workspaceId: string, number: number): Promise<Task | null> {
-  const r = await db.query<Task>(`SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.number = $2`, [
-    workspaceId,
-    number,
-  ]);
+  const r = await db.query<Task>(TASK_BY_NUMBER, [workspaceId, number]);
   return r.rows[0] ?? null;
 }
 
@@ -98,13 +105,7 @@ export interface TaskDetail extends Task {
 
 /** A task with its customer's contact and its comment count, in one statement (the getTaskDetails hot path). */
 export async function getTaskDetail(db: Queryable, workspaceId: string, number: number): Promise<TaskDetail | null> {
-  const r = await db.query<TaskDetail>(
-    `SELECT ${TASK_COLS}, c.phone AS "customerPhone", c.email AS "customerEmail",
-       (SELECT count(*)::int FROM comments k WHERE k.workspace_id = t.workspace_id AND k.task_id = t.id) AS "commentCount"
-     FROM ${TASK_FROM} LEFT JOIN customers c ON c.workspace_id = t.workspace_id AND c.id = t.customer_id
-     WHERE t.workspace_id = $1 AND t.number = $2`,
-    [workspaceId, number],
-  );
+  const r = await db.query<TaskDetail>(TASK_DETAIL, [workspaceId, number]);
   return r.rows[0] ?? null;
 }
 

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.ts';
+import { AuditWriter } from '../domain/audit.ts';
 import { authenticate, touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
@@ -98,7 +99,8 @@ function classify(m: unknown): Classified {
  */
 export async function createMcpHandler(app: AppContext) {
   const { config, db } = app;
-  const server = createMcpServer(app);
+  const audit = new AuditWriter(db);
+  const server = createMcpServer(app, audit);
   const mux = new MuxTransport();
   await server.connect(mux);
   server.onerror = (err) => app.log.warn({ err: err.message }, 'mcp protocol error');
@@ -247,6 +249,7 @@ export async function createMcpHandler(app: AppContext) {
     async close() {
       await Promise.all([authFailures.close(), toolCalls.close()]).catch(onLimiterError);
       await server.close();
+      await audit.flush();
     },
   };
 }

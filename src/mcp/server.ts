@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { AppContext } from '../context.ts';
-import { appendAudit, type Outcome } from '../domain/audit.ts';
+import type { AuditWriter, Outcome } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ToolName } from '../domain/policy.ts';
 import { LISTED_TOOLS, TOOLS_BY_NAME } from './tools/index.ts';
@@ -44,9 +44,10 @@ function describeIssues(err: z.ZodError): string {
 
 /**
  * Build the one SDK Server of this process. Schemas, validators and tool definitions are built at module load;
- * per request only the CallContext (workspace, credential, policy) is bound, through authInfo.
+ * per request only the CallContext (workspace, credential, policy) is bound, through authInfo. Every tools/call is
+ * audited through `audit` (the process's AuditWriter) before it is answered.
  */
-export function createMcpServer(app: AppContext): Server {
+export function createMcpServer(app: AppContext, audit: AuditWriter): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } },
     instructions: INSTRUCTIONS,
@@ -76,7 +77,7 @@ export function createMcpServer(app: AppContext): Server {
       app.metrics.toolDuration.observe({ tool: label }, ms / 1000);
       if (name === 'addCustomerComment' && allowed && (outcome === 'ok' || outcome === 'verification_failed' || outcome === 'locked'))
         app.metrics.verifications.inc({ outcome: outcome === 'ok' ? 'passed' : outcome === 'locked' ? 'locked' : 'failed' });
-      await appendAudit(call.db, call.workspace.id, {
+      await audit.append(call.workspace.id, {
         action: 'tool_call',
         outcome,
         credentialId: call.credential.id,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
-import { searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
+import { searchStatement, searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
@@ -138,4 +138,30 @@ test(`search latency (${STORE}, ${TASKS} tasks; reported, not asserted)`, async 
     lines.push(`${JSON.stringify(c.query)}${c.opts?.status ? ` status=${c.opts.status}` : ''}: ${hits} hits, median ${ms[10]!.toFixed(2)} ms, max ${ms[19]!.toFixed(2)} ms`);
   }
   for (const l of lines) t.diagnostic(l);
+});
+
+test(`text search returns the newest matches whichever step finds them (recent window, wider walk, GIN) (${STORE})`, async () => {
+  // Words from the workspace itself, from everyday to rare: the first window holds ≥ 10 matches for the common ones,
+  // a few for the middling ones (the wider walk) and none for the rare ones (the GIN index).
+  const stats = await db.query<{ word: string; ndoc: number }>(
+    `SELECT word, ndoc FROM ts_stat($$SELECT search_tsv FROM tasks WHERE workspace_id = '${wsId}'$$)
+     WHERE length(word) >= 4 AND word ~ '^[a-z]+$' ORDER BY ndoc DESC`,
+  );
+  const pick = (share: number) => stats.rows.find((r) => r.ndoc <= Math.max(1, TASKS * share))?.word;
+  const words = [...new Set([pick(0.05), pick(0.004), pick(0.0015), pick(0.0004), pick(0.0001)].filter((w): w is string => !!w))];
+  assert.ok(words.length >= 3, `words of several frequencies (${words.join(', ')})`);
+  for (const word of words)
+    for (const status of [undefined, 'open'] as const) {
+      const q = { taskNumber: null, phoneDigits: null, email: null, words: word };
+      const st = searchStatement(wsId, q, { limit: 10, status }, ['text']);
+      const got = (await db.query<{ id: number }>(st.sql, st.params)).rows.map((r) => r.id);
+      const want = (
+        await db.query<{ id: number }>(
+          `SELECT id FROM tasks WHERE workspace_id = $1 AND search_tsv @@ plainto_tsquery('english', $2)
+             AND ($3::text IS NULL OR status = $3) ORDER BY updated_at DESC, id DESC LIMIT 10`,
+          [wsId, word, status ?? null],
+        )
+      ).rows.map((r) => r.id);
+      assert.deepEqual(got, want, `"${word}"${status ? ` status=${status}` : ''}: the 10 newest matches`);
+    }
 });

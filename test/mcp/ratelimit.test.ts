@@ -26,9 +26,16 @@ after(async () => {
   await db.cleanup();
 });
 
+/** The limits count per fixed one-minute window: start well inside one, or a new window would admit the rest. */
+async function wellInsideAMinute(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((res) => setTimeout(res, left + 50));
+}
+
 const CALL = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
 
 test('token guessing from one address gets 429 with Retry-After after the configured number of 401s', async () => {
+  await wellInsideAMinute();
   const url = app.mcpUrl(fx.ws.id);
   const statuses: number[] = [];
   const attacker = { 'x-forwarded-for': '203.0.113.7' };
@@ -45,6 +52,7 @@ test('token guessing from one address gets 429 with Retry-After after the config
 });
 
 test('per-credential tool-call limit is shared across two instances', async () => {
+  await wellInsideAMinute();
   const results: number[] = [];
   for (let i = 0; i < 30; i++) {
     const target = i % 2 ? app2 : app;
