@@ -2,7 +2,8 @@
  * B1 (a-db): the physical limit for Taskline's getTaskDetails workload on this machine — raw node:http that reads
  * and parses the same JSON-RPC request, then runs exactly the statements Taskline's getTaskDetails path runs, in the
  * same order and through the same pool (src/db/client.ts openPg, DB_POOL_MAX default 10):
- *   1. authenticate(): workspace + credential by (workspace_id, token_hash)       (src/mcp/handler.ts)
+ *   1. AuthCache.authenticate(): workspace + credential by (workspace_id, token_hash), remembered until a NOTIFY
+ *      says the workspace changed                                                  (src/mcp/handler.ts)
  *   2. getTaskDetail(): task, assignee, customer contact, comment count           (src/mcp/tools/getTaskDetails.ts)
  *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/server.ts finish)
  * and writes the rows as JSON: no MCP, no zod, no presenters, no metrics. The domain functions are called directly so
@@ -12,13 +13,15 @@
 import http from 'node:http';
 import { openPg } from '../../src/db/client.ts';
 import { AuditWriter } from '../../src/domain/audit.ts';
-import { authenticate } from '../../src/domain/credentials.ts';
+import { AuthCache } from '../../src/domain/authcache.ts';
 import { getTaskDetail } from '../../src/domain/tasks.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required');
 const db = await openPg(url, { max: Number(process.env.DB_POOL_MAX ?? 10), applicationName: 'taskline-bench-rawdb' });
 const audit = new AuditWriter(db);
+const authCache = new AuthCache(db);
+await authCache.start();
 const PATH_RE = /^\/app\/api\/mcp\/server\/([^/?]+)/;
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
@@ -37,7 +40,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   const workspaceId = decodeURIComponent(PATH_RE.exec(req.url ?? '')?.[1] ?? '');
   const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const started = performance.now();
-  const auth = await authenticate(db, workspaceId, token);
+  const auth = await authCache.authenticate(db, workspaceId, token);
   if (!auth.ok) return send(res, 401, { error: auth.reason });
   const task = await getTaskDetail(db, workspaceId, msg.params.arguments.taskNumber);
   if (!task) return send(res, 200, { jsonrpc: '2.0', id: msg.id, result: { isError: true, task: null } });
@@ -62,6 +65,6 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as { port: number }).port}\n`);
 });
 process.on('SIGTERM', () => {
-  server.close(() => void audit.flush().then(() => db.close()).finally(() => process.exit(0)));
+  server.close(() => void audit.flush().then(() => authCache.close()).then(() => db.close()).finally(() => process.exit(0)));
   server.closeAllConnections();
 });

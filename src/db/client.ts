@@ -46,9 +46,21 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Run a multi-statement SQL script (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Subscribe to NOTIFY on `channel`. onReady: listening (again — anything sent while not listening was missed);
+   * onLost: the subscription broke (on PostgreSQL it reconnects with backoff, then calls onReady). Resolves once the
+   * first attempt is done; the returned function unsubscribes.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   /** In-use / waiting connections, for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onMessage(payload: string): void;
+  onReady(): void;
+  onLost(): void;
 }
 
 export class DbUnavailableError extends Error {}
@@ -72,6 +84,7 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
   });
   const u = new URL(url);
   const where = `postgres://${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
+  const listeners = new Set<() => Promise<void>>();
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -112,9 +125,79 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
     async exec(sql) {
       await pool.query(sql);
     },
+    listen: (channel, handlers) => listenPg(url, `${opts.applicationName ?? 'taskline'}-listen`, channel, handlers, listeners),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => pool.end(),
+    async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
   };
+}
+
+/**
+ * LISTEN on a connection of its own (outside the pool, which would hand it to queries). When that connection ends —
+ * the server restarted, a network blip, pg_terminate_backend — onLost fires and it reconnects with backoff (0.5 s
+ * doubling to 30 s); onReady fires each time LISTEN is in place.
+ */
+async function listenPg(
+  url: string,
+  applicationName: string,
+  channel: string,
+  h: ListenHandlers,
+  registry: Set<() => Promise<void>>,
+): Promise<() => Promise<void>> {
+  let current: pg.Client | null = null;
+  let stopped = false;
+  let delay = 500;
+  let timer: NodeJS.Timeout | null = null;
+  const retry = () => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void connect();
+    }, delay);
+    timer.unref();
+    delay = Math.min(delay * 2, 30_000);
+  };
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 5000 });
+    c.on('notification', (n) => {
+      if (n.channel === channel) h.onMessage(n.payload ?? '');
+    });
+    c.on('error', () => {
+      /* followed by 'end' */
+    });
+    c.on('end', () => {
+      if (current !== c) return;
+      current = null;
+      h.onLost();
+      retry();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      c.end().catch(() => {});
+      h.onLost();
+      retry();
+      return;
+    }
+    if (stopped) return void c.end().catch(() => {});
+    current = c;
+    delay = 500;
+    h.onReady();
+  };
+  const stop = async () => {
+    stopped = true;
+    registry.delete(stop);
+    if (timer) clearTimeout(timer);
+    const c = current;
+    current = null;
+    await c?.end().catch(() => {});
+  };
+  registry.add(stop);
+  await connect();
+  return stop;
 }
 
 const LOCK_FILE = 'taskline.lock';
@@ -201,6 +284,12 @@ export async function openPglite(dataDir: string | null, role = 'cli'): Promise<
         ),
       async exec(sql) {
         await db.exec(sql);
+      },
+      // One process owns the embedded database, so every NOTIFY comes from this process and none can be missed.
+      async listen(channel, h) {
+        const unlisten = await db.listen(channel, (payload) => h.onMessage(payload));
+        h.onReady();
+        return unlisten;
       },
       poolStats: () => ({ total: 1, idle: waiting === 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
       async close() {

@@ -188,9 +188,13 @@ export async function authenticate(db: Queryable, workspaceId: string, token: st
   return { ok: true, workspace, credential };
 }
 
-/** Record use at most once a minute per credential (the check on the fetched value avoids a write per call). */
+/**
+ * Record use at most once a minute per credential. The check on the fetched value avoids a write per call; the value
+ * is updated on `cred` too, since a remembered credential (AuthCache) is not fetched again.
+ */
 export async function touchCredential(db: Queryable, cred: Pick<Credential, 'id' | 'workspaceId' | 'lastUsedAt'>): Promise<void> {
   if (cred.lastUsedAt && Date.now() - cred.lastUsedAt.getTime() < 60_000) return;
+  cred.lastUsedAt = new Date();
   await db.query(TOUCH_CREDENTIAL, [cred.workspaceId, cred.id]);
 }
 

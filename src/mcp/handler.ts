@@ -2,7 +2,8 @@ import type http from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.ts';
 import { AuditWriter } from '../domain/audit.ts';
-import { authenticate, touchCredential, type AuthFailure } from '../domain/credentials.ts';
+import { AuthCache } from '../domain/authcache.ts';
+import { touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { requestInfo } from '../http/server.ts';
@@ -100,6 +101,8 @@ function classify(m: unknown): Classified {
 export async function createMcpHandler(app: AppContext) {
   const { config, db } = app;
   const audit = new AuditWriter(db);
+  const authCache = new AuthCache(db, { onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back') });
+  await authCache.start();
   const server = createMcpServer(app, audit);
   const mux = new MuxTransport();
   await server.connect(mux);
@@ -159,7 +162,7 @@ export async function createMcpHandler(app: AppContext) {
     const guard = authFailures.check(ip);
     if (!guard.ok)
       return tooMany(res, guard.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${guard.retryAfterSeconds} s with a valid token.`, cors);
-    const auth = await authenticate(db, workspaceId, bearer(req.headers.authorization));
+    const auth = await authCache.authenticate(db, workspaceId, bearer(req.headers.authorization));
     if (!auth.ok) {
       if (auth.reason !== 'no_workspace') authFailures.hit(ip);
       if (auth.reason === 'no_workspace')
@@ -250,6 +253,7 @@ export async function createMcpHandler(app: AppContext) {
       await Promise.all([authFailures.close(), toolCalls.close()]).catch(onLimiterError);
       await server.close();
       await audit.flush();
+      await authCache.close();
     },
   };
 }

@@ -103,7 +103,7 @@ test('create a credential in the UI → the token shown once works with the offi
   // The demo's credential is listed by preview only.
   const table = (await page.locator('table.data').first().textContent()) ?? '';
   assert.match(table, /Demo assistant/);
-  assert.match(table, /mcp_live_\w{4}…\w{4}/);
+  assert.match(table, /mcp_live_[\w-]{4}…[\w-]{4}/);
   assert.ok(!table.includes(demo.token), 'the full token is never shown again');
   await screenshot(page, 'mcp-settings');
 
