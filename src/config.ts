@@ -50,6 +50,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** loadConfig() for the entry points: on a ConfigError, print every problem to stderr and return null (exit 2). */
+export function loadConfigOrReport(env: NodeJS.ProcessEnv = process.env): Config | null {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(`taskline: invalid configuration: ${p}\n`);
+    return null;
+  }
+}
+
 /** Parse the environment once into a typed object; throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset" (e.g. `DATABASE_URL= npm start`).

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrReport, type Config } from './config.ts';
 import { DataDirLockedError, DbUnavailableError } from './db/client.ts';
 import { SchemaTooNewError } from './db/migrate.ts';
 import { bootstrapDemo, demoWanted, type DemoCreated } from './bootstrap.ts';
@@ -36,16 +36,8 @@ function banner(config: Config, demo: DemoCreated | null, workspaces: { id: stri
 }
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) process.stderr.write(`taskline: invalid configuration: ${p}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrReport();
+  if (!config) process.exit(2);
   let running;
   try {
     running = await startServer(config);

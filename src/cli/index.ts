@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { loadConfigOrReport, type Config } from '../config.ts';
 import { DataDirLockedError, DbUnavailableError, openDb, type Db } from '../db/client.ts';
 import { migrate, SchemaTooNewError } from '../db/migrate.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -284,8 +284,17 @@ const COMMANDS: Record<string, Command> = {
       if (json) return events;
       if (!events.length) return 'no audit events yet';
       return table([
-        ['TIME', 'ACTION', 'TOOL', 'OUTCOME', 'CREDENTIAL', 'TASK', 'MS', 'FACTORS'],
-        ...events.map((e) => [fmtDate(e.createdAt), e.action, e.tool ?? '', e.outcome, e.credentialName ?? e.credentialId ?? '', e.taskId == null ? '' : String(e.taskId), e.latencyMs == null ? '' : String(e.latencyMs), (e.factorTypes ?? []).join(',')]),
+        ['TIME', 'ACTION', 'TOOL', 'OUTCOME', 'CREDENTIAL / USER', 'TASK', 'MS', 'FACTORS'],
+        ...events.map((e) => [
+          fmtDate(e.createdAt),
+          e.action,
+          e.tool ?? '',
+          e.outcome,
+          e.credentialName ?? e.userName ?? e.credentialId ?? e.userId ?? '',
+          e.taskNumber == null ? '' : `#${e.taskNumber}`,
+          e.latencyMs == null ? '' : String(e.latencyMs),
+          (e.factorTypes ?? []).join(','),
+        ]),
       ]);
     },
   },
@@ -322,16 +331,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`taskline ${name}: ${(err as Error).message}\nusage: taskline ${cmd.usage.startsWith(name) ? cmd.usage : `${name} ${cmd.usage}`}\n`);
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) process.stderr.write(`taskline: invalid configuration: ${p}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadConfigOrReport();
+  if (!config) return 2;
   if (!cmd.db) {
     await cmd.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, db: undefined as unknown as Db, config, json });
     return 0;

@@ -1,5 +1,6 @@
 import { prepared, type Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
+import { decodeCursor, keysetPage } from './tasks.ts';
 
 export const OUTCOMES = ['ok', 'denied', 'error', 'verification_failed', 'locked'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -134,24 +135,11 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
   limit?: number;
-  beforeId?: number;
 }
 
-/** Newest first. */
-export async function listAudit(db: Queryable, workspaceId: string, f: AuditFilter = {}): Promise<AuditEvent[]> {
-  const r = await db.query<AuditEvent>(
-    `SELECT a.id, a.action, a.outcome, a.credential_id AS "credentialId", c.name AS "credentialName", a.user_id AS "userId",
-       a.tool, a.latency_ms AS "latencyMs", a.task_id AS "taskId", a.factor_types AS "factorTypes", a.created_at AS "createdAt"
-     FROM audit_events a
-     LEFT JOIN mcp_credentials c ON c.workspace_id = a.workspace_id AND c.id = a.credential_id
-     WHERE a.workspace_id = $1
-       AND ($2::uuid IS NULL OR a.credential_id = $2) AND ($3::text IS NULL OR a.tool = $3)
-       AND ($4::text IS NULL OR a.outcome = $4) AND ($5::timestamptz IS NULL OR a.created_at >= $5)
-       AND ($6::timestamptz IS NULL OR a.created_at < $6) AND ($7::bigint IS NULL OR a.id < $7)
-     ORDER BY a.created_at DESC, a.id DESC LIMIT $8`,
-    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, f.beforeId ?? null, f.limit ?? 50],
-  );
-  return r.rows;
+/** Newest first: the first page of listAuditPage (tests, the CLI). */
+export async function listAudit(db: Queryable, workspaceId: string, f: AuditFilter = {}): Promise<AuditRow[]> {
+  return (await listAuditPage(db, workspaceId, f)).events;
 }
 
 export interface AuditRow extends AuditEvent {
@@ -166,15 +154,11 @@ export interface AuditRow extends AuditEvent {
 export async function listAuditPage(
   db: Queryable,
   workspaceId: string,
-  f: Omit<AuditFilter, 'beforeId'> & { cursor?: string } = {},
+  f: AuditFilter & { cursor?: string } = {},
 ): Promise<{ events: AuditRow[]; nextCursor: string | null }> {
   const limit = f.limit ?? 50;
-  let after: [string, number] | null = null;
-  if (f.cursor) {
-    const parts = Buffer.from(f.cursor, 'base64url').toString('utf8').split('|');
-    if (parts.length !== 2 || !parts.every((p) => /^\d{1,20}$/.test(p))) throw invalid('the page cursor is not valid — start from the first page');
-    after = [parts[0]!, Number(parts[1])];
-  }
+  const after = f.cursor ? decodeCursor(f.cursor, 2) : null;
+  if (f.cursor && !after) throw invalid('the page cursor is not valid — start from the first page');
   const r = await db.query<AuditRow & { us: string }>(
     `SELECT a.id, a.action, a.outcome, a.credential_id AS "credentialId", c.name AS "credentialName", a.user_id AS "userId",
        u.name AS "userName", a.tool, a.latency_ms AS "latencyMs", a.task_id AS "taskId", t.number AS "taskNumber",
@@ -190,13 +174,8 @@ export async function listAuditPage(
        AND ($6::timestamptz IS NULL OR a.created_at < $6)
        AND ($7::bigint IS NULL OR (a.created_at, a.id) < (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
-    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
   );
-  const more = r.rows.length > limit;
-  const page = r.rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    events: page.map(({ us: _us, ...e }) => e as AuditRow),
-    nextCursor: more && last ? Buffer.from(`${last.us}|${last.id}`, 'utf8').toString('base64url') : null,
-  };
+  const { page, nextCursor } = keysetPage(r.rows, limit);
+  return { events: page, nextCursor };
 }

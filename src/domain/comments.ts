@@ -1,6 +1,6 @@
 import { prepared, type Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
-import { decodeCursor, encodeCursor } from './tasks.ts';
+import { decodeCursor, keysetPage } from './tasks.ts';
 
 export const AUTHOR_KINDS = ['staff', 'customer', 'assistant'] as const;
 export type AuthorKind = (typeof AUTHOR_KINDS)[number];
@@ -88,13 +88,8 @@ export async function listComments(
   }
   const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
   );
-  const more = r.rows.length > limit;
-  const page = r.rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    comments: page.map(({ us: _us, ...c }) => c as Comment),
-    nextCursor: more && last ? encodeCursor([last.us, last.id]) : null,
-  };
+  const { page, nextCursor } = keysetPage(r.rows, limit);
+  return { comments: page, nextCursor };
 }
 
 export async function countComments(db: Queryable, workspaceId: string, taskId: number): Promise<number> {

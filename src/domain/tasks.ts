@@ -140,7 +140,7 @@ export async function updateTask(
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
 }
 
-/** Opaque keyset cursor over (updated_at µs, id). */
+/** Opaque keyset cursor over (timestamp µs, id): tasks by updated_at, comments and audit events by created_at. */
 export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 }
@@ -148,6 +148,16 @@ export function decodeCursor(cursor: string, arity: number): string[] | null {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (parts.length !== arity || parts.some((p) => !/^-?\d{1,20}$/.test(p))) return null;
   return parts;
+}
+
+/**
+ * A page from `limit + 1` rows fetched in keyset order (each with `us`, its key's timestamp in µs as text): the
+ * first `limit` rows without `us`, and the cursor after the last of them when there is more.
+ */
+export function keysetPage<T extends { us: string; id: number }>(rows: T[], limit: number): { page: Omit<T, 'us'>[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page: page.map(({ us: _us, ...row }) => row), nextCursor: rows.length > limit && last ? encodeCursor([last.us, last.id]) : null };
 }
 
 export interface ListTasksFilter {
@@ -193,10 +203,6 @@ export async function listTasks(
       limit + 1,
     ],
   );
-  const rows = r.rows;
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const tasks = page.map(({ us: _us, ...t }) => t as Task);
-  return { tasks, nextCursor: more && last ? encodeCursor([last.us, last.id]) : null };
+  const { page, nextCursor } = keysetPage(r.rows, limit);
+  return { tasks: page, nextCursor };
 }

@@ -48,7 +48,7 @@ export function taskDetails(ctx: Pick<ToolContext, 'policy'>, task: TaskDetail) 
 }
 
 /** The task or a ToolError that tells the assistant how to find the right one. */
-export async function requireTaskDetail(ctx: ToolContext | CallContext, number: number): Promise<TaskDetail> {
+export async function requireTaskDetail(ctx: Pick<CallContext, 'db' | 'workspace'>, number: number): Promise<TaskDetail> {
   const t = await getTaskDetail(ctx.db, ctx.workspace.id, number);
   if (!t) throw noSuchTask(number);
   return t;

@@ -12,7 +12,7 @@ import {
 import { DomainError } from '../../domain/errors.ts';
 import { listTasks, type Task } from '../../domain/tasks.ts';
 import { Form, authed, notFoundPage, positiveInt, render, seeOther, type Ctx, type Deps } from '../kit.tsx';
-import { CsrfField, Empty, Layout, Notice, Time, qs } from '../views/ui.tsx';
+import { CreatePageHead, CsrfField, Empty, Layout, Notice, Time, qs } from '../views/ui.tsx';
 import { TaskTable, capitalize } from './tasks.tsx';
 
 const PAGE_SIZE = 50;
@@ -214,17 +214,7 @@ function CustomerPage(p: {
 function NewCustomerPage(p: { s: Session; v: { name: string; phone: string; email: string }; error?: string }) {
   return (
     <Layout title="Add customer" session={p.s} nav="customers">
-      <div class="crumbs">
-        <a href="/customers">Customers</a> / New
-      </div>
-      <div class="page-head">
-        <h1>Add customer</h1>
-      </div>
-      {p.error ? (
-        <Notice kind="error" title="The customer was not added">
-          {p.error}
-        </Notice>
-      ) : null}
+      <CreatePageHead parent={{ href: '/customers', label: 'Customers' }} title="Add customer" error={p.error} errorTitle="The customer was not added" />
       <form method="post" action="/customers" class="panel">
         <CsrfField token={p.s.csrfToken} />
         <CustomerFields v={p.v} />

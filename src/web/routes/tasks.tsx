@@ -20,6 +20,7 @@ import { isUuid } from '../../domain/workspaces.ts';
 import { Form, authed, notFoundPage, positiveInt, render, seeOther, type Ctx, type Deps } from '../kit.tsx';
 import {
   AuthorBadge,
+  CreatePageHead,
   CsrfField,
   Empty,
   Layout,
@@ -454,17 +455,7 @@ function NewTaskPage(p: {
   const mode = p.chosen ? 'existing' : v.customerMode === 'existing' ? 'none' : v.customerMode;
   return (
     <Layout title="New task" session={p.s} nav="tasks">
-      <div class="crumbs">
-        <a href="/tasks">Tasks</a> / New
-      </div>
-      <div class="page-head">
-        <h1>New task</h1>
-      </div>
-      {p.error ? (
-        <Notice kind="error" title="The task was not created">
-          {p.error}
-        </Notice>
-      ) : null}
+      <CreatePageHead parent={{ href: '/tasks', label: 'Tasks' }} title="New task" error={p.error} errorTitle="The task was not created" />
       <section class="panel" aria-labelledby="cust-pick-h">
         <h2 id="cust-pick-h">1. Customer</h2>
         {p.chosen ? (

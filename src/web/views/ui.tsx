@@ -117,6 +117,25 @@ export function Notice(props: { kind: 'ok' | 'error' | 'warn' | 'info'; title?: 
   );
 }
 
+/** Breadcrumb, heading and (after a refused submit) the error, on a page that creates something. */
+export function CreatePageHead(props: { parent: { href: string; label: string }; title: string; error?: string; errorTitle: string }) {
+  return (
+    <>
+      <div class="crumbs">
+        <a href={props.parent.href}>{props.parent.label}</a> / New
+      </div>
+      <div class="page-head">
+        <h1>{props.title}</h1>
+      </div>
+      {props.error ? (
+        <Notice kind="error" title={props.errorTitle}>
+          {props.error}
+        </Notice>
+      ) : null}
+    </>
+  );
+}
+
 export function Empty(props: { title: string; children?: Child }) {
   return (
     <div class="empty">
