@@ -80,7 +80,7 @@ export interface B1Result {
 
 const WHAT: Record<string, string> = {
   a: 'raw node:http, fixed JSON',
-  'a-db': 'raw node:http + the SQL of getTaskDetails (auth, task detail, audit)',
+  'a-db': 'raw node:http + the SQL of getTaskDetails (token check through the same cache, task detail, group-committed audit row)',
   b: 'SDK docs pattern (McpServer + transport per request), in-memory tool',
   c: 'Taskline tools/call getTaskDetails',
   'c-search': 'Taskline tools/call searchWorkspaceTasks (mixed classes)',
