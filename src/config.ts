@@ -21,7 +21,7 @@ const EnvSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   RATE_LIMIT_TOOL_CALLS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(30),
-  TRUST_PROXY: bool01.default(false),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export interface Config {
@@ -40,8 +40,8 @@ export interface Config {
   rateLimitToolCalls: number;
   /** Failed authentications (401) per client IP per minute before 429. */
   rateLimitAuthFailures: number;
-  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
-  trustProxy: boolean;
+  /** How many proxies you run in front of Taskline: the client address is read that many entries from the right of X-Forwarded-For (0: the socket's peer). */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {

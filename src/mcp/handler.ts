@@ -6,6 +6,7 @@ import { AuthCache } from '../domain/authcache.ts';
 import { touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
+import { clientAddress } from '../http/clientAddress.ts';
 import { requestInfo } from '../http/server.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
@@ -113,11 +114,7 @@ export async function createMcpHandler(app: AppContext) {
   const onLimiterError = (err: Error) => app.log.warn({ err: err.message }, 'rate limit sync failed');
   const authFailures = new SharedRateLimiter(db, config.rateLimitAuthFailures, 60_000, 250, onLimiterError);
   const toolCalls = new SharedRateLimiter(db, config.rateLimitToolCalls, 60_000, 250, onLimiterError);
-  const clientIp = (req: http.IncomingMessage): string => {
-    const fwd = config.trustProxy ? req.headers['x-forwarded-for'] : undefined;
-    const ip = (typeof fwd === 'string' && fwd.split(',')[0]!.trim()) || req.socket.remoteAddress || 'unknown';
-    return `ip:${ip}`;
-  };
+  const clientIp = (req: http.IncomingMessage): string => `ip:${clientAddress(req, config.trustProxy)}`;
   const tooMany = (res: http.ServerResponse, retryAfter: number, message: string, headers: http.OutgoingHttpHeaders) =>
     rpcFail(res, 429, -32000, message, { 'retry-after': String(retryAfter), ...headers });
 

@@ -5,6 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { AppContext } from '../context.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { DomainError } from '../domain/errors.ts';
+import { clientAddress } from '../http/clientAddress.ts';
 import { BareLayout, Layout, isAdmin, type NavKey } from './views/ui.tsx';
 
 export interface WebEnv {
@@ -161,8 +162,9 @@ export function positiveInt(s: string | undefined): number | null {
   return n > 0 ? n : null;
 }
 
-export function clientIp(c: Ctx): string {
-  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+export function clientIp(c: Ctx, trustedProxies: number): string {
+  const req = c.env?.incoming;
+  return req ? clientAddress(req, trustedProxies) : 'unknown';
 }
 
 /** 413, and the connection is closed: the rest of the body was never read, so the socket cannot be reused. */

@@ -47,6 +47,9 @@ test('token guessing from one address gets 429 with Retry-After after the config
   const retry = Number(limited.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
   assert.match(limited.json.error.message, /Too many failed authentication attempts/);
+  // Writing another address to the left of the proxy's entry does not make a new client.
+  const spoofed = await rpc(url, INIT(), { token: 'mcp_live_' + 'y'.repeat(43), headers: { 'x-forwarded-for': '198.18.0.1, 203.0.113.7' } });
+  assert.equal(spoofed.status, 429);
   // Another address is unaffected.
   assert.equal((await rpc(url, INIT(), { token: fx.token, headers: { 'x-forwarded-for': '198.51.100.2' } })).status, 200);
 });

@@ -260,6 +260,20 @@ test('throttling per IP: many accounts guessed from one address are refused too'
   assert.equal((await web().signIn('spread@example.com', PW)).status, 303);
 });
 
+test('behind a proxy (TRUST_PROXY=1) the per-address limit counts the forwarded address, and a spoofed entry does not escape it', async () => {
+  const proxied = await startTestApp(db, { TRUST_PROXY: '1' });
+  try {
+    const from = (xff: string) => new WebClient(`http://127.0.0.1:${proxied.port}`, { 'x-forwarded-for': xff });
+    for (let i = 1; i <= MAX_IP_FAILURES; i++) assert.equal((await from('203.0.113.50').signIn(`proxy-guess-${i}@example.com`, 'wrong')).status, 401);
+    assert.equal((await from('203.0.113.50').signIn('spread@example.com', PW)).status, 429, 'that address is throttled');
+    assert.equal((await from('198.18.0.9, 203.0.113.50').signIn('spread@example.com', PW)).status, 429, 'a client-written entry changes nothing');
+    assert.equal((await from('203.0.113.51').signIn('spread@example.com', PW)).status, 303, 'another client behind the same proxy signs in');
+  } finally {
+    await proxied.close();
+    await db.query(`DELETE FROM login_failures`);
+  }
+});
+
 test('one email in several workspaces: the password picks the workspace', async () => {
   const a = web();
   await a.signIn('sam@example.com', 'password-for-alpha');

@@ -110,7 +110,7 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
     if (!email || !password)
       return show(c, { email, next, error: { title: 'Enter your email and password', text: 'Both fields are needed to sign in.' } }, 400);
 
-    const ip = clientIp(c);
+    const ip = clientIp(c, ctx.config.trustProxy);
     const throttle = await loginThrottle(db, email, ip);
     if (throttle.throttled) {
       const minutes = Math.ceil((throttle.retryAfterSeconds ?? 60) / 60);
