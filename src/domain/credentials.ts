@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { prepared, type Queryable } from '../db/client.ts';
 import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
 import { appendAudit } from './audit.ts';
-import { invalid, notFound } from './errors.ts';
+import { DomainError, invalid, notFound } from './errors.ts';
 import {
   credentialState,
   normalizeCredentialRequest,
@@ -48,6 +48,15 @@ export interface CreateCredentialInput {
   revealCustomerContact?: boolean;
   expiresAt?: Date | null;
   createdBy?: string | null;
+  /** One-time key of the form that asks for this credential: a second request with the same key creates nothing. */
+  createKey?: string | null;
+}
+
+/** The request's createKey was used before: the credential exists, and its token was shown then, not now. */
+export class CredentialAlreadyCreated extends DomainError {
+  constructor(readonly credentialId: string, name: string) {
+    super('conflict', `the credential "${name}" was already created from this form; its token was shown once and cannot be shown again`);
+  }
 }
 
 /** Mint a credential. The returned token is the only copy: only its SHA-256 is stored. */
@@ -65,8 +74,10 @@ export async function createCredential(
   const t = mintToken();
   const r = await db.query<CredRow>(
     `INSERT INTO mcp_credentials AS c (workspace_id, id, name, token_hash, token_prefix, token_last4, tools,
-       allow_customer_comments, verification_factors, reveal_customer_contact, expires_at, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLS}`,
+       allow_customer_comments, verification_factors, reveal_customer_contact, expires_at, created_by, create_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (workspace_id, create_key) WHERE create_key IS NOT NULL DO NOTHING
+     RETURNING ${COLS}`,
     [
       workspaceId,
       randomUUID(),
@@ -80,9 +91,19 @@ export async function createCredential(
       input.revealCustomerContact ?? false,
       input.expiresAt ?? null,
       input.createdBy ?? null,
+      input.createKey ?? null,
     ],
   );
-  const credential = present(r.rows[0]!);
+  if (!r.rows[0]) {
+    const had = await db.query<{ id: string; name: string }>('SELECT id, name FROM mcp_credentials WHERE workspace_id = $1 AND create_key = $2', [
+      workspaceId,
+      input.createKey,
+    ]);
+    const prev = had.rows[0];
+    if (!prev) throw invalid('this form was already used — reload the page and submit it again');
+    throw new CredentialAlreadyCreated(prev.id, prev.name);
+  }
+  const credential = present(r.rows[0]);
   await appendAudit(db, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
   return { credential, token: t.token };
 }

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import {
+  CredentialAlreadyCreated,
   authenticate,
   createCredential,
   getCredential,
@@ -120,4 +121,19 @@ test('last_used_at is written at most once a minute', async () => {
   assert.ok(first);
   await touchCredential(db, { ...credential, lastUsedAt: null }); // even a stale in-memory value cannot force a write
   assert.deepEqual((await getCredential(db, credential.id))!.lastUsedAt, first);
+});
+
+test('a create key makes creation idempotent per workspace; the repeat names the credential and reveals no token', async () => {
+  const a = await createWorkspace(db, { name: 'Key A' });
+  const b = await createWorkspace(db, { name: 'Key B' });
+  const first = await createCredential(db, a.id, { name: 'once', createKey: 'k-0123456789abcdef' });
+  await assert.rejects(createCredential(db, a.id, { name: 'once again', createKey: 'k-0123456789abcdef' }), (err: unknown) => {
+    assert.ok(err instanceof CredentialAlreadyCreated);
+    assert.equal(err.credentialId, first.credential.id);
+    assert.match(err.message, /"once" was already created/);
+    return true;
+  });
+  // The same key in another workspace is another form.
+  assert.ok((await createCredential(db, b.id, { name: 'once', createKey: 'k-0123456789abcdef' })).token);
+  assert.equal((await listCredentials(db, a.id)).length, 1);
 });

@@ -243,6 +243,30 @@ test('workspace settings changes are audited as workspace.update with the user',
   await client.close();
 });
 
+test('the create-credential form sent twice (a reload of the token page) creates one credential and says so', async () => {
+  const page = await admin.get('/settings/mcp');
+  const csrf = await admin.csrf('/settings/mcp');
+  const key = /name="createKey" value="([A-Za-z0-9_-]+)"/.exec(page.text)?.[1];
+  assert.ok(key && key.length >= 16, 'the form carries a one-time key');
+  const other = /name="createKey" value="([A-Za-z0-9_-]+)"/.exec((await admin.get('/settings/mcp')).text)?.[1];
+  assert.notEqual(other, key, 'each rendering of the form gets its own key');
+  const form = { name: 'Twice sent', tools: ['getTaskDetails'], expires: '', createKey: key, _csrf: csrf };
+  const first = await admin.post('/settings/mcp/credentials', form);
+  assert.equal(first.status, 200);
+  assert.match(first.text, /mcp_live_/);
+  const again = await admin.post('/settings/mcp/credentials', form);
+  assert.equal(again.status, 303);
+  assert.match(again.location ?? '', /^\/settings\/mcp\/credentials\/[0-9a-f-]{36}\?notice=already_created$/);
+  const shown = await admin.get(again.location!);
+  assert.match(shown.text, /had already created this credential/);
+  assert.doesNotMatch(shown.text, /mcp_live_[A-Za-z0-9_-]{43}/, 'the token is not shown again');
+  const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mcp_credentials WHERE workspace_id = $1 AND name = 'Twice sent'`, [A.ws.id]);
+  assert.equal(n.rows[0]!.n, 1);
+  // A form without a key (a tab opened before this change) still works, without the protection.
+  const keyless = await admin.post('/settings/mcp/credentials', { ...form, name: 'No key', createKey: '' });
+  assert.equal(keyless.status, 200);
+});
+
 test('credential create: validation, policy ceiling, token only in that response', async () => {
   const csrf = await admin.csrf('/settings/mcp');
   const noName = await admin.post('/settings/mcp/credentials', { name: '', tools: ['getTaskDetails'], expires: '', _csrf: csrf });

@@ -2,9 +2,11 @@
  * Settings → AI assistants (MCP), owners and admins only: workspace switches, credentials (create → token shown
  * once, change, revoke), audit log with filters, pages and CSV export.
  */
+import { randomBytes } from 'node:crypto';
 import type { Session } from '../../auth/sessions.ts';
 import { appendAudit, listAuditPage, OUTCOMES, type AuditRow, type Outcome } from '../../domain/audit.ts';
 import {
+  CredentialAlreadyCreated,
   createCredential,
   getCredential,
   listCredentials,
@@ -57,7 +59,13 @@ const NOTICES: Record<string, string> = {
   workspace_saved: 'Workspace settings saved. Assistants see the change on their next request.',
   revoked: 'Credential revoked. Assistants using it are refused from their next request on.',
   credential_saved: 'Credential saved. It applies from the assistant’s next request.',
+  already_created:
+    'This form had already created this credential (the page was sent twice), so no second one was made. Its token was shown only once: if you did not copy it, revoke this credential and create a new one.',
 };
+
+/** One-time key of a create-credential form (see migration 0006): a resubmitted form creates nothing. */
+const newCreateKey = () => randomBytes(18).toString('base64url');
+const CREATE_KEY_RE = /^[A-Za-z0-9_-]{16,64}$/;
 
 const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
 
@@ -240,8 +248,9 @@ interface CreateValues {
   factors: string;
   reveal: boolean;
   expires: string;
+  key: string;
 }
-const DEFAULT_CREATE: CreateValues = { name: '', tools: [...READ_TOOLS], allowCustomerComments: false, factors: '', reveal: false, expires: '' };
+const DEFAULT_CREATE: CreateValues = { name: '', tools: [...READ_TOOLS], allowCustomerComments: false, factors: '', reveal: false, expires: '', key: '' };
 
 /** Tool checkboxes, comments, factors and contact switches; shared by create and edit. */
 function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComments: boolean; factors: string; reveal: boolean; idp: string }) {
@@ -309,6 +318,7 @@ function CreatePanel(p: { s: Session; ws: Workspace; v: CreateValues; error?: st
       ) : null}
       <form method="post" action="/settings/mcp/credentials">
         <CsrfField token={p.s.csrfToken} />
+        <input type="hidden" name="createKey" value={p.v.key} />
         <div class="form-row">
           <div class="field">
             <label for="cred-name">Name</label>
@@ -757,7 +767,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         ws={ws}
         url={mcpUrl(ctx.config.publicUrl, ws.id)}
         creds={creds}
-        v={opts.v ?? DEFAULT_CREATE}
+        v={{ ...(opts.v ?? DEFAULT_CREATE), key: opts.v?.key || newCreateKey() }}
         error={opts.error}
         notice={NOTICES[c.req.query('notice') ?? '']}
       />,
@@ -804,6 +814,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         factors: form.str('verificationFactors'),
         reveal: form.bool('revealCustomerContact'),
         expires: form.str('expires'),
+        key: CREATE_KEY_RE.test(form.str('createKey')) ? form.str('createKey') : '',
       };
       const expiry = EXPIRY_CHOICES.find((e) => e.value === v.expires);
       if (!expiry) return settingsPage(c, s, { v, status: 400, error: 'Choose when the credential expires from the list.' });
@@ -819,10 +830,12 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
           revealCustomerContact: v.reveal,
           expiresAt: expiry.value ? new Date(Date.now() + Number(expiry.value) * 86400_000) : null,
           createdBy: s.user.id,
+          createKey: v.key || null,
         });
         const url = mcpUrl(ctx.config.publicUrl, s.workspace.id);
         return render(c, <TokenPage s={s} cred={credential} token={token} url={url} configs={clientConfigs(url, token)} />);
       } catch (err) {
+        if (err instanceof CredentialAlreadyCreated) return seeOther(c, `/settings/mcp/credentials/${err.credentialId}?notice=already_created`);
         if (!(err instanceof DomainError) || err.code !== 'invalid') throw err;
         return settingsPage(c, s, { v, status: 400, error: capitalize(err.message) + '.' });
       }
