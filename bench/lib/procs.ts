@@ -1,6 +1,6 @@
 /** Child servers for B1: spawned pinned to one core, waited for, stopped by pid (never by name). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../test/helpers/proc.ts';
 import { ROOT } from './datasets.ts';
 
 export function hasTaskset(): boolean {
@@ -11,17 +11,6 @@ export function hasTaskset(): boolean {
 export function pinSelf(cores: string): boolean {
   if (!hasTaskset()) return false;
   return spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' }).status === 0;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Child {

@@ -23,7 +23,8 @@ export interface AuditEvent extends Required<AuditInput> {
   createdAt: Date;
 }
 
-const AUDIT_INSERT_ONE = prepared(
+/** Exported for bench/sql-cost.ts, which measures this statement's cost. */
+export const AUDIT_INSERT_ONE = prepared(
   'audit_insert_one',
   `INSERT INTO audit_events (workspace_id, action, outcome, credential_id, user_id, tool, latency_ms, task_id, factor_types)
    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -70,7 +71,7 @@ interface Pending {
 export class AuditWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
-  /** Rows written and statements used, for the benchmark report and tests. */
+  /** Rows written and INSERT statements used (tests check that concurrent rows share statements). */
   readonly stats = { rows: 0, batches: 0 };
 
   constructor(

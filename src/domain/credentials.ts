@@ -159,7 +159,8 @@ export type AuthResult =
   | { ok: true; workspace: Workspace; credential: Credential }
   | { ok: false; reason: AuthFailure; workspace: Workspace | null };
 
-const AUTHENTICATE = prepared(
+/** Exported for bench/sql-cost.ts, which measures this statement's cost. */
+export const AUTHENTICATE = prepared(
   'authenticate',
   `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
      w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, c.token_hash AS "tokenHash", ${COLS}

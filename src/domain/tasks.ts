@@ -79,7 +79,8 @@ export async function createTask(db: Queryable, workspaceId: string, input: Task
 
 const TASK_BY_ID = prepared('task_by_id', `SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.id = $2`);
 const TASK_BY_NUMBER = prepared('task_by_number', `SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.number = $2`);
-const TASK_DETAIL = prepared(
+/** Exported for bench/sql-cost.ts, which measures this statement's cost. */
+export const TASK_DETAIL = prepared(
   'task_detail',
   `SELECT ${TASK_COLS}, c.phone AS "customerPhone", c.email AS "customerEmail",
      (SELECT count(*)::int FROM comments k WHERE k.workspace_id = t.workspace_id AND k.task_id = t.id) AS "commentCount"
