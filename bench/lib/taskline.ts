@@ -19,6 +19,5 @@ export async function benchToolContext(db: Db, workspaceId: string, token: strin
     credential: auth.credential,
     policy: effectivePolicy(auth.workspace, auth.credential),
     requestId: 'bench',
-    signal: new AbortController().signal,
   };
 }

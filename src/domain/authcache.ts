@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../db/client.ts';
-import { hashToken, tokenShape } from '../auth/tokens.ts';
+import { tokenKey, tokenShape } from '../auth/tokens.ts';
 import { authenticate, type AuthResult, type Credential } from './credentials.ts';
 import { credentialState } from './policy.ts';
 import { isUuid, type Workspace } from './workspaces.ts';
@@ -75,7 +75,7 @@ export class AuthCache {
   /** authenticate(), answered from memory when this token passed before and nothing about it changed since. */
   async authenticate(q: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
     if (!this.ready || !isUuid(workspaceId) || tokenShape(token) !== 'ok') return authenticate(q, workspaceId, token);
-    const key = hashToken(token!).toString('base64');
+    const key = tokenKey(token!);
     const now = Date.now();
     const hit = this.byWorkspace.get(workspaceId)?.get(key);
     if (hit && now - hit.at < (this.opts.ttlMs ?? 60_000) && credentialState(hit.credential, new Date(now)) === 'active') {

@@ -82,19 +82,20 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
       metrics.httpRequests.inc({ route: info.route, method: req.method ?? '?', status });
       metrics.httpDuration.observe({ route: info.route, method: req.method ?? '?' }, seconds);
       // Path only: query strings can carry search terms (customer names, phones).
-      log.info(
-        {
-          reqId: info.id,
-          method: req.method,
-          route: info.route,
-          path: info.route === 'web' ? (req.url ?? '/').split('?', 1)[0] : undefined,
-          status,
-          durationMs: Math.round(seconds * 10000) / 10,
-          credentialId: info.credentialId,
-          workspaceId: info.workspaceId,
-        },
-        'request',
-      );
+      if (log.isLevelEnabled('info'))
+        log.info(
+          {
+            reqId: info.id,
+            method: req.method,
+            route: info.route,
+            path: info.route === 'web' ? (req.url ?? '/').split('?', 1)[0] : undefined,
+            status,
+            durationMs: Math.round(seconds * 10000) / 10,
+            credentialId: info.credentialId,
+            workspaceId: info.workspaceId,
+          },
+          'request',
+        );
     });
     Promise.resolve(handle(req, res, info)).catch((err: Error) => {
       log.error({ reqId: info.id, err: { message: err.message, stack: err.stack } }, 'unhandled error');

@@ -8,6 +8,7 @@ import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { clientAddress } from '../http/clientAddress.ts';
 import { requestInfo } from '../http/server.ts';
+import { createToolCaller } from './calltool.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
 import type { CallContext } from './rpc.ts';
@@ -104,7 +105,8 @@ export async function createMcpHandler(app: AppContext) {
   const audit = new AuditWriter(db);
   const authCache = new AuthCache(db, { onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back') });
   await authCache.start();
-  const server = createMcpServer(app, audit);
+  const callTool = createToolCaller(app, audit);
+  const server = createMcpServer();
   const mux = new MuxTransport();
   await server.connect(mux);
   server.onerror = (err) => app.log.warn({ err: err.message }, 'mcp protocol error');
@@ -232,16 +234,36 @@ export async function createMcpHandler(app: AppContext) {
       policy: effectivePolicy(workspace, credential),
       requestId: info.id,
     };
+    // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
+    // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
+    // even if the client goes away; only SDK-handled requests are cancelled then.
     const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
-    const dispatched = requests.map((r) => mux.dispatch(r, authInfo));
+    const viaSdk: string[] = [];
+    const answers = requests.map((r): Promise<JSONRPCMessage> => {
+      if (r.method === 'tools/call') return callTool(call, r.params).then((result) => ({ jsonrpc: '2.0', id: r.id, result }), (err) => toolCallFailure(r, err, info.id));
+      const d = mux.dispatch(r, authInfo);
+      viaSdk.push(d.id);
+      return d.response;
+    });
     const onClose = () => {
-      if (!res.writableFinished) for (const d of dispatched) mux.cancel(d.id);
+      if (!res.writableFinished) for (const id of viaSdk) mux.cancel(id);
     };
-    res.once('close', onClose);
-    const responses: JSONRPCMessage[] = await Promise.all(dispatched.map((d) => d.response));
+    if (viaSdk.length) res.once('close', onClose);
+    const responses = await Promise.all(answers);
     if (res.destroyed) return;
-    const headers: http.OutgoingHttpHeaders = { ...cors };
-    send(res, 200, batch ? responses : responses[0], headers);
+    send(res, 200, batch ? responses : responses[0], cors);
+  };
+
+  /** A tools/call that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
+  const toolCallFailure = (r: JSONRPCRequest, err: unknown, requestId: string): JSONRPCMessage => {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'number' && Number.isSafeInteger(code)) return { jsonrpc: '2.0', id: r.id, error: { code, message: (err as Error).message } };
+    app.log.error({ reqId: requestId, err: { message: (err as Error).message, stack: (err as Error).stack } }, 'tools/call failed');
+    return {
+      jsonrpc: '2.0',
+      id: r.id,
+      error: { code: -32603, message: `Taskline could not answer this tool call because of an internal error (request ${requestId}). Try again in a moment; if it keeps failing, tell the staff.` },
+    };
   };
 
   return {

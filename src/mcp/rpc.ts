@@ -10,8 +10,8 @@ export function rpcError(code: number, message: string): Error {
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-/** The per-request context the HTTP layer attaches to each message (as authInfo.extra.call). */
-export type CallContext = Omit<ToolContext, 'signal'>;
+/** The per-request context the HTTP layer binds: passed to the tool caller, and to the SDK as authInfo.extra.call. */
+export type CallContext = ToolContext;
 
 export function callContext(extra: Extra): CallContext {
   const c = extra.authInfo?.extra?.call as CallContext | undefined;

@@ -13,7 +13,6 @@ export interface ToolContext {
   credential: Credential;
   policy: EffectivePolicy;
   requestId: string;
-  signal: AbortSignal;
 }
 
 export interface ToolOutput<O> {

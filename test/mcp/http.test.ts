@@ -139,9 +139,20 @@ test('stateless: no initialize needed, notifications get 202, batches keep ids, 
   assert.ok(list.json.result.tools.length > 0);
   const note = await rpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { token: a.token });
   assert.equal(note.status, 202);
-  const batch = await rpc(url, [{ ...LIST, id: 7 }, { jsonrpc: '2.0', id: 'x', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/initialized' }], { token: a.token });
+  // tools/call is answered by the tool caller, the rest by the SDK server: a mixed batch keeps its order and ids.
+  const summary = { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
+  const batch = await rpc(
+    url,
+    [{ ...LIST, id: 7 }, summary, { jsonrpc: '2.0', id: 'x', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/initialized' }, { ...summary, id: 'y', params: { name: 'nope' } }],
+    { token: a.token },
+  );
   assert.equal(batch.status, 200);
-  assert.deepEqual(batch.json.map((m: { id: unknown }) => m.id), [7, 'x']);
+  assert.deepEqual(batch.json.map((m: { id: unknown }) => m.id), [7, 8, 'x', 'y']);
+  assert.ok(batch.json[0].result.tools.length > 0);
+  assert.equal(batch.json[1].result.structuredContent.workspace, 'Alpha');
+  assert.deepEqual(batch.json[2].result, {});
+  assert.equal(batch.json[3].error.code, -32602);
+  assert.match(batch.json[3].error.message, /Unknown tool: nope/);
   // Two concurrent requests with the same id from different clients each get their own answer.
   const [r1, r2] = await Promise.all([
     rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } }, { token: a.token }),
@@ -159,4 +170,25 @@ test('request logs carry the credential id but never the token', async () => {
   assert.ok(logs.includes(a.credentialId));
   assert.ok(!logs.includes(a.token));
   assert.ok(!logs.includes(a.token.slice(9)));
+});
+
+test('a tool call that cannot be audited is not answered as done: -32603 naming the request id, and the server recovers', async () => {
+  const call = { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
+  await db.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+  let r: Awaited<ReturnType<typeof rpc>>;
+  try {
+    r = await rpc(url, call, { token: a.token });
+  } finally {
+    await db.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+  }
+  assert.equal(r.status, 200);
+  assert.equal(r.json.id, 5);
+  assert.equal(r.json.result, undefined);
+  assert.equal(r.json.error.code, -32603);
+  const requestId = r.headers.get('x-request-id')!;
+  assert.ok(r.json.error.message.includes(`request ${requestId}`), r.json.error.message);
+  assert.ok(!/audit_events/.test(r.json.error.message), 'no SQL detail reaches the client');
+  assert.ok(app.logs().includes(requestId), 'the failure is logged with the request id');
+  const again = await rpc(url, call, { token: a.token });
+  assert.equal(again.json.result.structuredContent.workspace, 'Alpha');
 });

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { AppContext } from '../context.ts';
+import type { AuditWriter, Outcome } from '../domain/audit.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { ToolName } from '../domain/policy.ts';
+import { TOOLS_BY_NAME } from './tools/index.ts';
+import { ToolError } from './tool.ts';
+import { rpcError, type CallContext } from './rpc.ts';
+
+const CallParams = z.object({
+  name: z.string().max(200),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+});
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Strings as PostgreSQL can store them: lone surrogates become U+FFFD and NUL is dropped (text columns reject
+ * 0x00, and PGlite mis-encodes lone surrogates). Tool arguments are at most a few levels deep; deeper values are
+ * left alone for the schema to reject.
+ */
+function storable(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '');
+  if (depth > 4 || !v || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => storable(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x, depth + 1)]));
+}
+
+function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`)
+    .slice(0, 10)
+    .join('; ');
+}
+
+export type CallTool = (call: CallContext, params: unknown) => Promise<CallToolResult>;
+
+/** What one tools/call did, for its metrics and its audit row. */
+interface CallRecord {
+  name: string;
+  allowed: boolean;
+  started: number;
+  outcome: Outcome;
+  taskId: number | null;
+  factorTypes: string[] | null;
+}
+
+async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord): Promise<void> {
+  const ms = performance.now() - r.started;
+  const label = r.allowed ? r.name : 'unknown';
+  app.metrics.toolCalls.inc({ tool: label, outcome: r.outcome });
+  app.metrics.toolDuration.observe({ tool: label }, ms / 1000);
+  if (r.name === 'addCustomerComment' && r.allowed && (r.outcome === 'ok' || r.outcome === 'verification_failed' || r.outcome === 'locked'))
+    app.metrics.verifications.inc({ outcome: r.outcome === 'ok' ? 'passed' : r.outcome === 'locked' ? 'locked' : 'failed' });
+  await audit.append(call.workspace.id, {
+    action: 'tool_call',
+    outcome: r.outcome,
+    credentialId: call.credential.id,
+    tool: r.name.slice(0, 100),
+    latencyMs: ms,
+    taskId: r.taskId,
+    factorTypes: r.factorTypes,
+  });
+}
+
+/**
+ * The one error boundary of tools/call (DESIGN §3): policy check, argument validation, the tool, metrics and the
+ * audit row. Every call is audited — and the row committed — before it is answered. A caller's mistake (bad
+ * arguments, no such task, failed verification) is an `isError` result that says what to do next; params that are
+ * not a tools/call at all, and tools this credential may not use (or that do not exist: same answer), are JSON-RPC
+ * -32602 errors (thrown as rpcError). The HTTP handler calls this directly for every tools/call message: the SDK's
+ * protocol layer adds nothing a stateless tool call needs and cost about a third of the hot path (bench B1).
+ */
+export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool {
+  return async (call, params) => {
+    const parsed = CallParams.safeParse(params);
+    if (!parsed.success) throw rpcError(-32602, `Invalid tools/call params: ${describeIssues(parsed.error)}`);
+    const { name } = parsed.data;
+    const tool = TOOLS_BY_NAME.get(name);
+    const allowed = tool !== undefined && call.policy.tools.includes(name as ToolName);
+    const r: CallRecord = { name, allowed, started: performance.now(), outcome: 'ok', taskId: null, factorTypes: null };
+    if (!tool || !allowed) {
+      r.outcome = 'denied';
+      await finish(app, audit, call, r);
+      // Same answer for a tool that does not exist and one this credential may not use.
+      throw rpcError(-32602, `Unknown tool: ${name}. Call tools/list to see the tools available to this credential.`);
+    }
+    const args = tool.inputSchema.safeParse(storable(parsed.data.arguments ?? {}));
+    if (!args.success) {
+      r.outcome = 'error';
+      await finish(app, audit, call, r);
+      return {
+        content: [{ type: 'text', text: `Invalid arguments for ${name}: ${describeIssues(args.error)}. Fix them and call again.` }],
+        isError: true,
+      };
+    }
+    try {
+      const out = await tool.run(call, args.data);
+      r.taskId = out.taskId ?? null;
+      r.factorTypes = out.factorTypes ?? null;
+      await finish(app, audit, call, r);
+      return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
+    } catch (err) {
+      let message: string;
+      if (err instanceof ToolError) {
+        r.outcome = err.outcome;
+        r.taskId = err.audit.taskId ?? null;
+        r.factorTypes = err.audit.factorTypes ?? null;
+        message = err.message;
+      } else if (err instanceof DomainError && err.code !== 'forbidden') {
+        r.outcome = 'error';
+        message = err.message;
+      } else {
+        r.outcome = 'error';
+        app.log.error({ reqId: call.requestId, tool: name, err: { message: (err as Error).message, stack: (err as Error).stack } }, 'tool failed');
+        message = `Taskline could not complete ${name} because of an internal error (request ${call.requestId}). Try again in a moment; if it keeps failing, tell the staff.`;
+      }
+      await finish(app, audit, call, r);
+      return { content: [{ type: 'text', text: message }], isError: true };
+    }
+  };
+}
