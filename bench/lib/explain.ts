@@ -3,19 +3,18 @@
  * only when the earlier ones left it something to do). Uses the search module's own statement builder.
  */
 import type { Db } from '../../src/db/client.ts';
-import { parseQuery, searchStatement, searchSteps, type SearchHit } from '../../src/domain/search.ts';
+import { parseQuery, searchStatement, searchSteps, stepClasses, type SearchHit } from '../../src/domain/search.ts';
 
 export async function explainSearch(db: Db, workspaceId: string, query: string, limit = 10): Promise<string> {
   const q = parseQuery(query);
   const out: string[] = [`query ${JSON.stringify(query)} → ${JSON.stringify(q)}`];
   const best = new Map<number, SearchHit>();
   for (const step of searchSteps(q)) {
-    const byName = [...best.values()].some((h) => h.matchedOn === 'customerName');
-    if (step.when === 'fewHitsNoName' && (best.size >= limit || byName)) continue;
-    if (step.when === 'noHits' && best.size > 0) continue;
-    const st = searchStatement(workspaceId, q, { limit }, step.classes);
+    const classes = stepClasses(step, best.values(), limit);
+    if (!classes) continue;
+    const st = searchStatement(workspaceId, q, { limit }, classes);
     const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${st.sql}`, st.params);
-    out.push(`-- step [${step.classes.join(', ')}] (${step.when})`, ...plan.rows.map((r) => r['QUERY PLAN']));
+    out.push(`-- step [${classes.join(', ')}] (${step.when})`, ...plan.rows.map((r) => r['QUERY PLAN']));
     const r = await db.query<SearchHit>(st.sql, st.params);
     for (const hit of r.rows) if (!best.has(hit.id) || hit.score > best.get(hit.id)!.score) best.set(hit.id, hit);
     out.push(`-- ${r.rows.length} row(s)`);

@@ -76,6 +76,8 @@ export interface SearchStep {
   classes: SearchClass[];
   /** Run always; only when fewer than `limit` hits and none on the customer name so far; only when no hits so far. */
   when: 'always' | 'fewHitsNoName' | 'noHits';
+  /** Last-resort classes that ride along in this step's statement only when nothing has been found so far. */
+  ifNothingYet?: SearchClass[];
 }
 
 export interface SearchStatement {
@@ -109,6 +111,8 @@ export const TEXT_WIDE_WINDOW = 10_000;
 /** customers.name_norm with its last word first ("russell hale" → "hale russell"); indexed by 0002_search.sql. */
 export const NAME_ROTATED = `regexp_replace(name_norm, '^(.*) ([^ ]+)$', '\\2 \\1')`;
 /** Words considered by the relaxed (all but one word) text fallback. */
+/** Classes that run only when nothing better was found (see searchSteps). */
+const LAST_RESORT: SearchClass[] = ['customerNameLoose', 'textRelaxed'];
 const RELAXED_MIN_WORDS = 3;
 const RELAXED_MAX_WORDS = 6;
 
@@ -490,6 +494,8 @@ export function searchStatement(
     const prior = built.filter((b) => b.hits).map((b) => `SELECT id FROM ${b.name}`);
     let gate = prior.length > 0 ? ` AND (SELECT count(*) FROM (${prior.join(' UNION ')}) g) < ${lim}` : '';
     if (cls === 'text' && built.some((b) => b.name === 'h_name')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_name)';
+    // Last resorts run only when the fuzzy names (their step's first class) found nobody at all.
+    if (LAST_RESORT.includes(cls) && built.some((b) => b.name === 'h_fuzzy')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_fuzzy)';
     built.push(...classCtes(cls, { q, p, ws, lim, status, gate }));
   }
   const hitCtes = built.filter((b) => b.hits);
@@ -509,20 +515,30 @@ ORDER BY h.score DESC, h.updated_at DESC, h.id DESC`;
 /**
  * The round trips of a search, in order: (1) task number, phone, email, name prefix and text in one statement;
  * (2) fuzzy names, only when (1) found fewer than `limit` tasks and none by name (a name spelt right needs no
- * look-alikes); (3) loose names and the relaxed text fallback, only when nothing was found. Fuzzy names have their own
- * statement because planning a trigram condition costs ~0.5 ms per word (its selectivity estimate runs the similarity
- * function over the column statistics), and they are rarely needed.
+ * look-alikes) — and when (1) found nothing at all, the last resorts in the same statement: loose names, then the
+ * relaxed text, each gated on everything before it in the statement having found nothing (loose) or too little
+ * (relaxed). Fuzzy names have their own statement because planning a trigram condition costs ~0.5 ms per word (its
+ * selectivity estimate runs the similarity function over the column statistics), and they are rarely needed; a query
+ * with last resorts but no fuzzy terms runs them as step (2) when (1) found nothing.
  */
 export function searchSteps(q: ClassifiedQuery): SearchStep[] {
   const classes = applicableClasses(q);
-  const late: SearchClass[] = ['customerNameFuzzy', 'customerNameLoose', 'textRelaxed'];
+  const late: SearchClass[] = ['customerNameFuzzy', ...LAST_RESORT];
   const main = classes.filter((c) => !late.includes(c));
-  const last = classes.filter((c) => c === 'customerNameLoose' || c === 'textRelaxed');
+  const last = classes.filter((c) => LAST_RESORT.includes(c));
   const steps: SearchStep[] = [];
   if (main.length > 0) steps.push({ classes: main, when: 'always' });
-  if (classes.includes('customerNameFuzzy')) steps.push({ classes: ['customerNameFuzzy'], when: 'fewHitsNoName' });
-  if (last.length > 0) steps.push({ classes: last, when: 'noHits' });
+  if (classes.includes('customerNameFuzzy')) steps.push({ classes: ['customerNameFuzzy'], when: 'fewHitsNoName', ifNothingYet: last });
+  else if (last.length > 0) steps.push({ classes: last, when: 'noHits' });
   return steps;
+}
+
+/** The classes a step runs after the hits found so far, or null when it is skipped. */
+export function stepClasses(step: SearchStep, found: Iterable<SearchHit>, limit: number): SearchClass[] | null {
+  const hits = [...found];
+  if (step.when === 'noHits' && hits.length > 0) return null;
+  if (step.when === 'fewHitsNoName' && (hits.length >= limit || hits.some((h) => h.matchedOn === 'customerName'))) return null;
+  return hits.length === 0 && step.ifNothingYet ? [...step.classes, ...step.ifNothingYet] : step.classes;
 }
 
 /** The query checked and classified; throws `invalid` saying what to pass instead. */
@@ -546,8 +562,9 @@ export function searchStatements(workspaceId: string, query: string, opts: Searc
   const q = parseQuery(query);
   const single = applicableClasses(q).map((cls) => searchStatement(workspaceId, q, opts, [cls]));
   const combined = searchSteps(q)
-    .filter((s) => s.classes.length > 1)
-    .map((s) => searchStatement(workspaceId, q, opts, s.classes));
+    .map((s) => [...s.classes, ...(s.ifNothingYet ?? [])])
+    .filter((classes) => classes.length > 1)
+    .map((classes) => searchStatement(workspaceId, q, opts, classes));
   return [...single, ...combined];
 }
 
@@ -562,10 +579,9 @@ export async function searchTasks(
   checkOptions(opts);
   const best = new Map<number, SearchHit>();
   for (const step of searchSteps(q)) {
-    const byName = [...best.values()].some((h) => h.matchedOn === 'customerName');
-    if (step.when === 'fewHitsNoName' && (best.size >= opts.limit || byName)) continue;
-    if (step.when === 'noHits' && best.size > 0) continue;
-    const st = searchStatement(workspaceId, q, opts, step.classes);
+    const classes = stepClasses(step, best.values(), opts.limit);
+    if (!classes) continue;
+    const st = searchStatement(workspaceId, q, opts, classes);
     const r = await db.query<SearchHit>(st.sql, st.params);
     for (const hit of r.rows) {
       const had = best.get(hit.id);
