@@ -99,14 +99,17 @@ const MAX_FUZZY_TERMS = 4;
 /** Most recently updated tasks scanned first for text matches. */
 export const TEXT_WINDOW = 1000;
 /**
- * When that window holds k matches (0 < k < limit) the words' share of tasks is about k / TEXT_WINDOW. Walking on
- * until `limit` matches reads about limit × TEXT_WINDOW / k rows; fetching every match from the GIN index reads about
- * k / TEXT_WINDOW × N rows (N tasks in the workspace), and each of those costs about four walked rows (scattered heap
- * pages, then a sort; measured on the 1M-task bench workspace: two-word text p95 13 → 9 ms against a 1:1 rule). So
- * the walk continues when 4 k² × N > limit × TEXT_WINDOW² — on 1M tasks and limit 10, from k = 2 — up to
- * TEXT_WIDE_WINDOW rows; otherwise the GIN index serves. Either way a search reads a few thousand rows on 1M tasks,
- * not every match.
+ * When that window holds k matches (0 < k < limit) the words' share of tasks is about k / TEXT_WINDOW, so fetching
+ * every match from the GIN index would read about k / TEXT_WINDOW × N rows (N tasks in the workspace), each costing
+ * about GIN_ROW_COST walked rows (scattered heap pages, then a sort; measured on the 1M-task bench workspace). With
+ * k this small the share is a guess (k = 1 is as likely a word in 200 tasks as one in 5,000), so the walk does not
+ * bet on it: it continues down the recency index for as many rows as the GIN fetch is estimated to cost — at most
+ * TEXT_WIDE_WINDOW — and stops at `limit` matches; only if it comes up short does the GIN index serve. The walk then
+ * never costs more than the GIN fetch it might have avoided (at worst a search does twice the work of the better
+ * plan), and common words — the expensive GIN case — are found by the walk (pg 1M, "flame sensor": 4,525 matches,
+ * k = 1 in the first window: the GIN fetch read 5,124 buffers, 417 ms cold; the walk 3,296, 28 ms cold).
  */
+export const GIN_ROW_COST = 4;
 export const TEXT_WIDE_WINDOW = 10_000;
 /** customers.name_norm with its last word first ("russell hale" → "hale russell"); indexed by 0002_search.sql. */
 export const NAME_ROTATED = `regexp_replace(name_norm, '^(.*) ([^ ]+)$', '\\2 \\1')`;
@@ -307,7 +310,7 @@ function tasksOfCustomers(c: Ctx, cands: string, matched: MatchedOn): string {
 function textCtes(c: Ctx, name: string, tsquery: string, score: number): Cte[] {
   const recent = `${name}_recent`;
   const wide = `${name}_wide`;
-  const walk = (cte: string, rows: number, gate: string): Cte => ({
+  const walk = (cte: string, rows: number | string, gate: string): Cte => ({
     name: cte,
     hits: true,
     body: `
@@ -325,9 +328,8 @@ function textCtes(c: Ctx, name: string, tsquery: string, score: number): Cte[] {
     walk(recent, TEXT_WINDOW, c.gate),
     walk(
       wide,
-      TEXT_WIDE_WINDOW,
-      `${c.gate} AND ${found(recent)} BETWEEN 1 AND ${c.lim} - 1
-        AND ${found(recent)} ^ 2 * (SELECT w.task_seq FROM workspaces w WHERE w.id = ${c.ws}) > ${c.lim} * ${TEXT_WINDOW ** 2 / 4}`,
+      `LEAST(${TEXT_WIDE_WINDOW}, ${found(recent)} * ${GIN_ROW_COST} * (SELECT w.task_seq FROM workspaces w WHERE w.id = ${c.ws}) / ${TEXT_WINDOW})`,
+      `${c.gate} AND ${found(recent)} BETWEEN 1 AND ${c.lim} - 1`,
     ),
     {
       name,

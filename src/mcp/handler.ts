@@ -11,7 +11,7 @@ import { requestInfo } from '../http/server.ts';
 import { createToolCaller } from './calltool.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
-import type { CallContext } from './rpc.ts';
+import { RpcError, type CallContext } from './rpc.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BATCH = 100;
@@ -256,8 +256,7 @@ export async function createMcpHandler(app: AppContext) {
 
   /** A tools/call that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
   const toolCallFailure = (r: JSONRPCRequest, err: unknown, requestId: string): JSONRPCMessage => {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'number' && Number.isSafeInteger(code)) return { jsonrpc: '2.0', id: r.id, error: { code, message: (err as Error).message } };
+    if (err instanceof RpcError) return { jsonrpc: '2.0', id: r.id, error: { code: err.code, message: err.message } };
     app.log.error({ reqId: requestId, err: { message: (err as Error).message, stack: (err as Error).stack } }, 'tools/call failed');
     return {
       jsonrpc: '2.0',

@@ -3,10 +3,17 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolContext } from './tool.ts';
 
-/** JSON-RPC error without the SDK's "MCP error N:" prefix. */
-export function rpcError(code: number, message: string): Error {
-  return Object.assign(new Error(message), { code });
+/** A JSON-RPC error meant for the client (its message says what to do), without the SDK's "MCP error N:" prefix. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
+
+export const rpcError = (code: number, message: string): RpcError => new RpcError(code, message);
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
