@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
-import { searchStatement, searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
+import { parseQuery, searchStatement, searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
@@ -120,6 +120,19 @@ test(`every search class is index-backed (${STORE}, ${TASKS} tasks)`, async () =
     }
   }
   assert.ok(statements >= CASES.length);
+});
+
+test(`misspelt names go through the trigram index even on a small workspace (${STORE}, ${TASKS} tasks)`, async () => {
+  // pg_trgm prices its operators like `=`; without 0007_trgm_operator_cost.sql a table of a few hundred customers
+  // is scanned, computing word similarity for each (tens of ms on a few thousand customers).
+  const st = searchStatement(wsId, parseQuery('rusell hale'), { limit: 10 }, ['customerNameFuzzy', 'customerNameLoose']);
+  const nodes = await explain(st.sql, st.params);
+  const seq = nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'customers');
+  assert.equal(seq.length, 0, 'no sequential scan on customers');
+  const trgm = nodes.filter((n) => n['Index Name'] === 'customers_name_trgm');
+  assert.equal(trgm.length, 2, 'the fuzzy and the loose lookup each use customers_name_trgm');
+  const r = await searchTasks(db, wsId, 'rusell hale', { limit: 10 });
+  assert.ok(r.hits.some((h) => h.customerName === 'Russell Hale'), 'and the misspelt name is found');
 });
 
 test(`search latency (${STORE}, ${TASKS} tasks; reported, not asserted)`, async (t) => {
