@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../db/client.ts';
 import { tokenKey, tokenShape } from '../auth/tokens.ts';
 import { authenticate, type AuthResult, type Credential } from './credentials.ts';
+import { onAuthChange } from './authevents.ts';
 import { credentialState } from './policy.ts';
 import { isUuid, type Workspace } from './workspaces.ts';
 
@@ -18,7 +19,8 @@ export const AUTH_CHANNEL = 'taskline_auth';
  * lookup (one statement of two on the getTaskDetails path). Correctness rests on invalidation, not on expiry:
  * - every change that could alter a check — a credential revoked, edited or deleted, a workspace's MCP switch or
  *   policy changed — fires a trigger that NOTIFYs the workspace id (0005_auth_notify.sql), on every instance, whoever
- *   wrote it; the workspace's entries are dropped when it arrives (on PostgreSQL, at the other instances' commit);
+ *   wrote it; the workspace's entries are dropped when it arrives (on PostgreSQL, at the other instances' commit) —
+ *   and in the process that made the change, synchronously before the change is acknowledged (authevents.ts);
  * - nothing is cached while the LISTEN connection is down, and the cache starts empty each time it is back;
  * - a check that was already running when its workspace was invalidated is not stored (a generation per workspace),
  *   so a lookup that read the row before a revoke cannot put it back afterwards;
@@ -33,6 +35,7 @@ export class AuthCache {
   private size = 0;
   private ready = false;
   private unlisten: (() => Promise<void>) | null = null;
+  private offLocal: (() => void) | null = null;
   readonly stats = { hits: 0, misses: 0, invalidations: 0 };
 
   constructor(
@@ -42,6 +45,9 @@ export class AuthCache {
 
   /** Subscribe to invalidations; until this resolves (and whenever the subscription is down) every check is a lookup. */
   async start(): Promise<void> {
+    // Changes made by this process are forgotten before they are acknowledged (authevents.ts), not when their
+    // notification comes back round.
+    this.offLocal = onAuthChange((workspaceId) => this.forget(workspaceId));
     this.unlisten = await this.db.listen(AUTH_CHANNEL, {
       onMessage: (workspaceId) => this.forget(workspaceId),
       onReady: () => {
@@ -57,6 +63,8 @@ export class AuthCache {
   }
 
   async close(): Promise<void> {
+    this.offLocal?.();
+    this.offLocal = null;
     this.ready = false;
     this.clear();
     await this.unlisten?.();

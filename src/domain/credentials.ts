@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { prepared, type Queryable } from '../db/client.ts';
 import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
 import { appendAudit } from './audit.ts';
+import { authChanged } from './authevents.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import {
   credentialState,
@@ -140,6 +141,7 @@ export async function revokeCredential(
      WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
     [existing.workspaceId, id],
   );
+  authChanged(existing.workspaceId);
   if (!existing.revokedAt)
     await appendAudit(db, existing.workspaceId, { action: 'credential.revoke', outcome: 'ok', credentialId: id, userId: opts.userId });
   return present(r.rows[0]!);
@@ -255,6 +257,7 @@ export async function updateCredentialSettings(
      WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
     [workspaceId, id, req.tools, req.allowCustomerComments, req.verificationFactors, patch.revealCustomerContact ?? existing.revealCustomerContact],
   );
+  authChanged(workspaceId);
   await appendAudit(db, workspaceId, { action: 'credential.update', outcome: 'ok', credentialId: id, userId: opts.userId });
   return present(r.rows[0]!);
 }

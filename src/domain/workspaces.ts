@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/client.ts';
 import { invalid, notFound } from './errors.ts';
+import { authChanged } from './authevents.ts';
 import type { WorkspaceSettings } from './policy.ts';
 
 export interface Workspace extends WorkspaceSettings {
@@ -60,5 +61,6 @@ export async function updateWorkspace(db: Queryable, id: string, patch: Partial<
     [id, patch.name?.trim() ?? null, patch.mcpEnabled ?? null, patch.allowCustomerComments ?? null, patch.minVerificationFactors ?? null],
   );
   if (!r.rows[0]) throw notFound(`no workspace with id ${id}`);
+  authChanged(id);
   return r.rows[0];
 }

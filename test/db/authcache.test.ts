@@ -164,3 +164,25 @@ test('while the invalidation channel is down nothing is remembered; it comes bac
     await own.close();
   }
 });
+
+test('a change made by this process is forgotten before it is acknowledged, not when its notification comes back', async () => {
+  const { ws, token } = await fixture('Local change');
+  const q = counting();
+  assert.equal((await cache.authenticate(q, ws.id, token)).ok, true);
+  const before = cache.stats.invalidations;
+  // Inside an open transaction no notification can have been sent yet (PostgreSQL delivers it at commit), so only the
+  // in-process signal can have dropped the entry.
+  await db.tx(async (t) => {
+    await updateWorkspace(t, ws.id, { mcpEnabled: false });
+    assert.ok(cache.stats.invalidations > before, 'forgotten as soon as updateWorkspace returned');
+  });
+  const check = await cache.authenticate(q, ws.id, token);
+  assert.equal(q.lookups, 2, 'the next check goes to the database');
+  assert.equal(check.ok && check.workspace.mcpEnabled, false, 'and sees the change');
+  // The same for a revocation made outside any transaction: the very next check is refused.
+  const other = await fixture('Local revoke');
+  assert.equal((await cache.authenticate(q, other.ws.id, other.token)).ok, true);
+  await revokeCredential(db, other.credential.id);
+  const refused = await cache.authenticate(q, other.ws.id, other.token);
+  assert.equal(refused.ok ? 'ok' : refused.reason, 'revoked');
+});
