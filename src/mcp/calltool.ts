@@ -70,7 +70,8 @@ async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r:
  * arguments, no such task, failed verification) is an `isError` result that says what to do next; params that are
  * not a tools/call at all, and tools this credential may not use (or that do not exist: same answer), are JSON-RPC
  * -32602 errors (thrown as rpcError). The HTTP handler calls this directly for every tools/call message: the SDK's
- * protocol layer adds nothing a stateless tool call needs and cost about a third of the hot path (bench B1).
+ * protocol layer adds nothing a stateless tool call needs and cost about a quarter of the server CPU per call
+ * (bench B1).
  */
 export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool {
   return async (call, params) => {
