@@ -5,7 +5,7 @@
  *   1. AuthCache.authenticate(): workspace + credential by (workspace_id, token_hash), remembered until a NOTIFY
  *      says the workspace changed                                                  (src/mcp/handler.ts)
  *   2. getTaskDetail(): task, assignee, customer contact, comment count           (src/mcp/tools/getTaskDetails.ts)
- *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/server.ts finish)
+ *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/calltool.ts finish)
  * and writes the rows as JSON: no MCP, no zod, no presenters, no metrics. The domain functions are called directly so
  * the SQL is the product's own. When the product's path changes (statements added, merged or dropped), change this
  * file with it: the report compares SQL statements per request of a-db and c and says when they differ.
