@@ -22,7 +22,16 @@ const EnvSchema = z.object({
   RATE_LIMIT_TOOL_CALLS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+  RATE_LIMIT_CONTACT_MISSES: z.coerce.number().int().min(1).default(30),
 });
+
+/** Never echoed back in a configuration error. */
+const SECRETS = new Set(['METRICS_TOKEN', 'DATABASE_URL']);
 
 export interface Config {
   port: number;
@@ -42,6 +51,13 @@ export interface Config {
   rateLimitAuthFailures: number;
   /** How many proxies you run in front of Taskline: the client address is read that many entries from the right of X-Forwarded-For (0: the socket's peer). */
   trustProxy: number;
+  /** Bearer token that /metrics requires; unset: /metrics is off. */
+  metricsToken: string | undefined;
+  /**
+   * Phone/email lookups that matched nobody, per credential per hour, before that credential's phone and email
+   * search pauses (only for credentials that see contact details masked: the probes that could unmask them).
+   */
+  rateLimitContactMisses: number;
 }
 
 export class ConfigError extends Error {
@@ -70,7 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        const got = SECRETS.has(key) ? `${String(cleaned[key]).length} characters, not shown` : JSON.stringify(cleaned[key]);
+        return `${i.path.join('.') || 'env'}: ${i.message} (got ${got})`;
+      }),
     );
   }
   const e = parsed.data;
@@ -92,5 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitToolCalls: e.RATE_LIMIT_TOOL_CALLS,
     rateLimitAuthFailures: e.RATE_LIMIT_AUTH_FAILURES,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
+    rateLimitContactMisses: e.RATE_LIMIT_CONTACT_MISSES,
   };
 }

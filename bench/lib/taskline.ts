@@ -19,5 +19,6 @@ export async function benchToolContext(db: Db, workspaceId: string, token: strin
     credential: auth.credential,
     policy: effectivePolicy(auth.workspace, auth.credential),
     requestId: 'bench',
+    limits: { contactMissesPerHour: 30 },
   };
 }

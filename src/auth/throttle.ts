@@ -1,10 +1,13 @@
 /**
- * Sign-in throttling, kept in PostgreSQL so that it holds across instances: every failed sign-in is a row keyed by
- * a hash of the account (the email typed, whether or not it exists) and one keyed by the client IP. While either key
- * has too many failures within the window, sign-in is refused without checking the password.
+ * Sign-in throttling, kept in PostgreSQL so that it holds across instances. Every sign-in attempt is counted
+ * *before* its password is checked, under a lock, as one row keyed by a hash of the account (the email typed,
+ * whether or not it exists) and one keyed by the client IP: while either key has its limit of rows within the
+ * window, sign-in is refused without checking the password, so parallel guesses cannot outrun the count. An attempt
+ * whose password was right takes its rows back (and clears the account's failures); the rows that stay are the
+ * failures.
  */
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../db/client.ts';
+import type { Db, Queryable } from '../db/client.ts';
 import { normalizeEmail } from '../domain/normalize.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -27,37 +30,57 @@ export interface ThrottleState {
   retryAfterSeconds?: number;
 }
 
-/** Is sign-in currently refused for this email or this IP? */
-export async function loginThrottle(db: Queryable, email: string, ip: string): Promise<ThrottleState> {
+/** An attempt allowed to check its password: its two rows, to take back if the password was right. */
+export type LoginAttempt = { throttled: false; rowIds: string[] } | (ThrottleState & { throttled: true });
+
+/**
+ * Count one sign-in attempt for this email and IP, or refuse it when either is at its limit. One transaction: on
+ * PostgreSQL an advisory lock per key (account first, then IP — always that order, so two attempts cannot wait on
+ * each other) serializes attempts on the same keys across connections and instances; PGlite runs one transaction at
+ * a time.
+ */
+export async function beginLoginAttempt(db: Db, email: string, ip: string): Promise<LoginAttempt> {
   const account = keyHash({ kind: 'account', email });
   const addr = keyHash({ kind: 'ip', ip });
-  const r = await db.query<{ k: Buffer | Uint8Array; n: number; oldest: Date }>(
-    `SELECT key_hash AS k, count(*)::int AS n, min(created_at) AS oldest FROM login_failures
-     WHERE key_hash IN ($1, $2) AND created_at > now() - $3 * interval '1 millisecond'
-     GROUP BY key_hash`,
-    [account, addr, LOGIN_WINDOW_MS],
-  );
-  for (const row of r.rows) {
-    const isAccount = Buffer.from(row.k).equals(account);
-    const max = isAccount ? MAX_ACCOUNT_FAILURES : MAX_IP_FAILURES;
-    if (row.n >= max) {
-      // The window slides: once enough old failures age out the count drops below the limit. Report when the oldest
-      // one does (a lower bound; at least a minute so the message is not "retry in 0 seconds").
-      const retry = Math.max(60, Math.ceil((row.oldest.getTime() + LOGIN_WINDOW_MS - Date.now()) / 1000));
-      return { throttled: true, scope: isAccount ? 'account' : 'ip', retryAfterSeconds: retry };
+  return db.tx(async (q): Promise<LoginAttempt> => {
+    if (db.kind === 'pg')
+      for (const key of [account, addr]) await q.query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 7))`, [key]);
+    const r = await q.query<{ k: Buffer | Uint8Array; n: number; oldest: Date }>(
+      `SELECT key_hash AS k, count(*)::int AS n, min(created_at) AS oldest FROM login_failures
+       WHERE key_hash IN ($1, $2) AND created_at > now() - $3 * interval '1 millisecond'
+       GROUP BY key_hash`,
+      [account, addr, LOGIN_WINDOW_MS],
+    );
+    for (const row of r.rows) {
+      const isAccount = Buffer.from(row.k).equals(account);
+      const max = isAccount ? MAX_ACCOUNT_FAILURES : MAX_IP_FAILURES;
+      if (row.n >= max) {
+        // The window slides: once enough old failures age out the count drops below the limit. Report when the
+        // oldest one does (a lower bound; at least a minute so the message is not "retry in 0 seconds").
+        const retry = Math.max(60, Math.ceil((new Date(row.oldest).getTime() + LOGIN_WINDOW_MS - Date.now()) / 1000));
+        return { throttled: true, scope: isAccount ? 'account' : 'ip', retryAfterSeconds: retry };
+      }
     }
-  }
-  return { throttled: false };
+    const ins = await q.query<{ id: string }>(`INSERT INTO login_failures (key_hash) VALUES ($1), ($2) RETURNING id::text`, [account, addr]);
+    // Keep the table small: forget these keys' failures that no window will count again.
+    await q.query(`DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND created_at < now() - interval '1 day'`, [account, addr]);
+    return { throttled: false, rowIds: ins.rows.map((x) => x.id) };
+  });
 }
 
-export async function recordLoginFailure(db: Queryable, email: string, ip: string): Promise<void> {
-  const keys = [keyHash({ kind: 'account', email }), keyHash({ kind: 'ip', ip })];
-  await db.query(`INSERT INTO login_failures (key_hash) VALUES ($1), ($2)`, keys);
-  // Keep the table small: forget this key's failures that no window will count again.
-  await db.query(`DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND created_at < now() - interval '1 day'`, keys);
-}
-
-/** A successful sign-in clears the account's failures (not the IP's: one good account must not unlock guessing). */
-export async function clearAccountFailures(db: Queryable, email: string): Promise<void> {
-  await db.query(`DELETE FROM login_failures WHERE key_hash = $1`, [keyHash({ kind: 'account', email })]);
+/**
+ * The password was right: this attempt was not a failure, so its rows go; with `clearAccount` (signed in) the
+ * account's earlier failures go too — not the IP's: one good account must not unlock guessing from that address.
+ */
+export async function endLoginAttempt(
+  db: Queryable,
+  email: string,
+  ip: string,
+  attempt: { rowIds: string[] },
+  opts: { clearAccount: boolean },
+): Promise<void> {
+  await db.query(
+    `DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND (id = ANY($3::bigint[]) OR (key_hash = $1 AND $4::boolean))`,
+    [keyHash({ kind: 'account', email }), keyHash({ kind: 'ip', ip }), attempt.rowIds, opts.clearAccount],
+  );
 }

@@ -7,7 +7,7 @@ import { listAudit } from '../domain/audit.ts';
 import { createCredential, listCredentials, revokeCredential, type Credential } from '../domain/credentials.ts';
 import { ROLES, createUser, type Role } from '../domain/users.ts';
 import { createWorkspace, listWorkspaces, requireWorkspace, updateWorkspace } from '../domain/workspaces.ts';
-import { ALL_TOOLS } from '../domain/policy.ts';
+import { ALL_TOOLS, describeLevel } from '../domain/policy.ts';
 import { generatePassword } from '../auth/password.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
@@ -166,7 +166,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'workspace update': {
-    usage: 'workspace update W [--name N] [--mcp on|off] [--allow-comments on|off] [--min-factors K]',
+    usage:
+      'workspace update W [--name N] [--mcp on|off] [--allow-comments on|off] [--min-factors K]   (K: 1 phone on file, 2 + full name, 3 + task number)',
     options: { ...JSON_OPT, name: { type: 'string' }, mcp: { type: 'string' }, 'allow-comments': { type: 'string' }, 'min-factors': { type: 'string' } },
     positionals: 1,
     db: true,
@@ -181,7 +182,10 @@ const COMMANDS: Record<string, Command> = {
       if (Object.values(patch).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --mcp, --allow-comments or --min-factors');
       await requireWorkspace(db, id);
       const ws = await updateWorkspace(db, id, patch);
-      return json ? ws : `updated "${ws.name}": mcp ${ws.mcpEnabled ? 'on' : 'off'}, customer comments ${ws.allowCustomerComments ? 'on' : 'off'}, min factors ${ws.minVerificationFactors}`;
+      return json
+        ? ws
+        : `updated "${ws.name}": mcp ${ws.mcpEnabled ? 'on' : 'off'}, customer comments ${ws.allowCustomerComments ? 'on' : 'off'}, ` +
+            `min factors ${ws.minVerificationFactors} (callers give ${describeLevel(ws.minVerificationFactors)})`;
     },
   },
   'user create': {
@@ -240,6 +244,7 @@ const COMMANDS: Record<string, Command> = {
         `  token (shown only now — copy it): ${token}`,
         `  MCP endpoint: ${url}`,
         `  tools: ${credential.tools.join(', ')}${credential.allowCustomerComments ? ' + addCustomerComment (when the workspace allows it)' : ''}`,
+        `  contact details: ${credential.revealCustomerContact ? 'shown in full' : 'masked (phone and email found only whole)'}`,
         '',
         'Connect your assistant:',
       ];
@@ -311,12 +316,12 @@ export function usage(): string {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const name = COMMANDS[`${argv[0]} ${argv[1]}`] ? `${argv[0]} ${argv[1]}` : argv[0];
+  const name = Object.hasOwn(COMMANDS, `${argv[0]} ${argv[1]}`) ? `${argv[0]} ${argv[1]}` : argv[0];
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     (name ? process.stdout : process.stderr).write(usage() + '\n');
     return name ? 0 : 2;
   }
-  const cmd = COMMANDS[name];
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     process.stderr.write(`taskline: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${usage()}\n`);
     return 2;

@@ -2,7 +2,7 @@ import { prepared, type Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
 import { decodeCursor, keysetPage } from './tasks.ts';
 
-export const OUTCOMES = ['ok', 'denied', 'error', 'verification_failed', 'locked'] as const;
+export const OUTCOMES = ['ok', 'denied', 'error', 'verification_failed', 'locked', 'no_match'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** What an audit row may hold: ids, names of tools, outcome, timing and factor *types* — never customer data. */
@@ -158,7 +158,7 @@ export async function listAuditPage(
   f: AuditFilter & { cursor?: string } = {},
 ): Promise<{ events: AuditRow[]; nextCursor: string | null }> {
   const limit = f.limit ?? 50;
-  const after = f.cursor ? decodeCursor(f.cursor, 2) : null;
+  const after = f.cursor ? decodeCursor(f.cursor, Number.MAX_SAFE_INTEGER) : null;
   if (f.cursor && !after) throw invalid('the page cursor is not valid — start from the first page');
   const r = await db.query<AuditRow & { us: string }>(
     `SELECT a.id, a.action, a.outcome, a.credential_id AS "credentialId", c.name AS "credentialName", a.user_id AS "userId",
@@ -175,7 +175,7 @@ export async function listAuditPage(
        AND ($6::timestamptz IS NULL OR a.created_at < $6)
        AND ($7::bigint IS NULL OR (a.created_at, a.id) < (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
-    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
+    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, after?.us ?? null, after?.id ?? null, limit + 1],
   );
   const { page, nextCursor } = keysetPage(r.rows, limit);
   return { events: page, nextCursor };

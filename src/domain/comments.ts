@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../db/client.ts';
-import { invalid } from './errors.ts';
+import { conflict, invalid } from './errors.ts';
 import { decodeCursor, keysetPage } from './tasks.ts';
 
 export const AUTHOR_KINDS = ['staff', 'customer', 'assistant'] as const;
@@ -54,11 +54,23 @@ export async function addComment(
     params,
   );
   if (r.rows[0]) return { comment: r.rows[0], created: true };
-  // The key was used before (or by a concurrent call that committed first): return that comment.
+  // The key was used before (or by a concurrent call that committed first): that comment, if it is this one.
   const prev = await db.query<Comment>(COMMENT_BY_KEY, [workspaceId, c.credentialId, c.idempotencyKey]);
   if (!prev.rows[0]) throw new Error('idempotent comment insert returned nothing and no earlier comment exists');
+  if (!sameComment(prev.rows[0], c)) throw keyReused();
   return { comment: prev.rows[0], created: false };
 }
+
+/** Is `earlier` (found under an idempotency key) the comment this input asks for: same task, same text? */
+export function sameComment(earlier: Comment, c: Pick<CommentInput, 'taskId' | 'body'>): boolean {
+  return earlier.taskId === c.taskId && earlier.body === c.body.trim();
+}
+
+/** A key names one comment: reusing it for another task or other text adds nothing and must say so. */
+export const keyReused = () =>
+  conflict(
+    'this idempotencyKey was already used for a different comment (another task or other text), so nothing was added — use a new idempotencyKey for a new comment',
+  );
 
 // One task's comments are few, so the generic plan (index on workspace_id, task_id) is the right one for every cursor.
 const LIST_COMMENTS = prepared(
@@ -81,12 +93,12 @@ export async function listComments(
   opts: { limit?: number; cursor?: string } = {},
 ): Promise<{ comments: Comment[]; nextCursor: string | null }> {
   const limit = opts.limit ?? 20;
-  let after: string[] | null = null;
+  let after: { us: string; id: number } | null = null;
   if (opts.cursor) {
-    after = decodeCursor(opts.cursor, 2);
+    after = decodeCursor(opts.cursor);
     if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
   }
-  const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.[0] ?? null, after ? Number(after[1]) : null, limit + 1],
+  const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.us ?? null, after?.id ?? null, limit + 1],
   );
   const { page, nextCursor } = keysetPage(r.rows, limit);
   return { comments: page, nextCursor };

@@ -250,6 +250,7 @@ export async function updateCredentialSettings(
     tools: patch.tools ?? existing.tools,
     allowCustomerComments: patch.allowCustomerComments ?? existing.allowCustomerComments,
     verificationFactors: patch.verificationFactors !== undefined ? patch.verificationFactors : existing.verificationFactors,
+    revealCustomerContact: patch.revealCustomerContact ?? existing.revealCustomerContact,
   });
   if (req.problems.length) throw invalid(req.problems.join('; '));
   const r = await db.query<CredRow>(

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/client.ts';
 import { invalid, notFound } from './errors.ts';
-import { normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
+import { escapeLike, normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
 
 export interface Customer {
   id: number;
@@ -11,6 +11,9 @@ export interface Customer {
 }
 
 export const CUSTOMER_COLS = `id, name, phone, email, created_at AS "createdAt"`;
+/** The same columns from `customers c`, with the customer's task count (lists and pickers). */
+const LISTED_COLS = `c.id, c.name, c.phone, c.email, c.created_at AS "createdAt",
+  (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id) AS "taskCount"`;
 
 export interface CustomerInput {
   name: string;
@@ -75,8 +78,7 @@ export async function listCustomers(
   opts: { limit?: number; afterName?: string; afterId?: number } = {},
 ): Promise<(Customer & { taskCount: number })[]> {
   const r = await db.query<Customer & { taskCount: number }>(
-    `SELECT ${CUSTOMER_COLS.replace(/(^|, )(\w)/g, '$1c.$2')},
-       (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id) AS "taskCount"
+    `SELECT ${LISTED_COLS}
      FROM customers c WHERE c.workspace_id = $1 AND ($3::text IS NULL OR (c.name, c.id) > ($3, $4::int))
      ORDER BY c.name, c.id LIMIT $2`,
     [workspaceId, opts.limit ?? 50, opts.afterName ?? null, opts.afterId ?? 0],
@@ -93,26 +95,28 @@ export async function findCustomers(db: Queryable, workspaceId: string, query: s
   const q = query.trim().slice(0, 200);
   if (!q) return [];
   const digits = phoneDigits(q);
-  const like = (s: string) => s.replace(/[\\%_]/g, '\\$&');
   let where: string;
+  let order: string;
   let params: unknown[];
   if (q.includes('@')) {
     where = `c.email_lower LIKE $2`;
-    params = [like(normalizeEmail(q)) + '%'];
+    order = 'c.name';
+    params = [escapeLike(normalizeEmail(q)) + '%'];
   } else if (digits.length >= 7 && digits.length / q.replace(/\s+/g, '').length > 0.6) {
     where = `c.phone_rev LIKE $2`;
-    params = [like(reverse(digits.slice(-10))) + '%'];
+    order = 'c.name';
+    params = [escapeLike(reverse(digits.slice(-10))) + '%'];
   } else {
     const name = normalizeName(q);
     if (!name) return [];
     where = `(c.name_norm LIKE $2 OR c.name_norm % $3)`;
-    params = ['%' + like(name) + '%', name];
+    order = `(c.name_norm LIKE ($3 || '%')) DESC, similarity(c.name_norm, $3) DESC, c.name`;
+    params = ['%' + escapeLike(name) + '%', name];
   }
   const r = await db.query<Customer & { taskCount: number }>(
-    `SELECT ${CUSTOMER_COLS.replace(/(^|, )(\w)/g, '$1c.$2')},
-       (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id) AS "taskCount"
+    `SELECT ${LISTED_COLS}
      FROM customers c WHERE c.workspace_id = $1 AND ${where}
-     ORDER BY ${params.length === 2 ? 'c.name' : `(c.name_norm LIKE ($3 || '%')) DESC, similarity(c.name_norm, $3) DESC, c.name`}, c.id
+     ORDER BY ${order}, c.id
      LIMIT ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
     [workspaceId, ...params],
   );

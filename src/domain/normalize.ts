@@ -26,6 +26,11 @@ export function reverse(s: string): string {
   return [...s].reverse().join('');
 }
 
+/** Escape LIKE metacharacters (the default escape character is backslash). */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
 export function normalizeEmail(s: string): string {
   return s.trim().toLowerCase();
 }

@@ -17,6 +17,43 @@ export function isToolName(s: string): s is ToolName {
   return (ALL_TOOLS as readonly string[]).includes(s);
 }
 
+/**
+ * What a caller can give to prove they are a task's customer. The server compares each one with the task's customer
+ * (verification.ts); these are only their names.
+ */
+export type FactorType = 'taskNumber' | 'customerName' | 'phone';
+export const FACTOR_TYPES: readonly FactorType[] = ['taskNumber', 'customerName', 'phone'];
+
+/**
+ * Which factors a verification level requires (workspace `minVerificationFactors`, a credential's
+ * `verificationFactors`). The phone number on file is always one: it is the only factor an assistant cannot read
+ * for itself (masked as •••-•••-4534; search will not complete it), while the customer's name and the task numbers
+ * come back from any search — an over-helpful assistant would fill them in, and a verification it can pass from its
+ * own search protects nothing. Then the name (every caller knows it), then the task number (callers rarely do).
+ * Supplying a factor that is not required still counts against the caller if it is wrong.
+ */
+export const REQUIRED_FACTORS: Readonly<Record<1 | 2 | 3, readonly FactorType[]>> = {
+  1: ['phone'],
+  2: ['phone', 'customerName'],
+  3: ['phone', 'customerName', 'taskNumber'],
+};
+
+/** The factors of a level 1–3 (anything else is clamped into that range). */
+export function requiredFactorTypes(level: number): readonly FactorType[] {
+  return REQUIRED_FACTORS[Math.min(3, Math.max(1, Math.trunc(level) || 1)) as 1 | 2 | 3];
+}
+
+/** How people read a level: "the phone number on file and the full name". */
+export const FACTOR_WORDS: Readonly<Record<FactorType, string>> = {
+  phone: 'the phone number on file',
+  customerName: 'the full name',
+  taskNumber: 'the task number',
+};
+export function describeLevel(level: number): string {
+  const words = requiredFactorTypes(level).map((t) => FACTOR_WORDS[t]);
+  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
 export interface WorkspaceSettings {
   mcpEnabled: boolean;
   allowCustomerComments: boolean;
@@ -36,7 +73,10 @@ export interface EffectivePolicy {
   /** Tools this credential may see and call, in catalog order. */
   tools: ToolName[];
   canComment: boolean;
-  requiredFactors: number;
+  /** Verification level (1–3): the workspace minimum or the credential's higher one. */
+  verificationLevel: number;
+  /** The factors a caller must give (and match) at that level; see REQUIRED_FACTORS. */
+  requiredFactors: readonly FactorType[];
   revealContact: boolean;
 }
 
@@ -48,18 +88,26 @@ export function credentialState(c: Pick<CredentialSettings, 'expiresAt' | 'revok
   return 'active';
 }
 
-/** Workspace ceiling ∩ credential settings. A disabled workspace yields no tools at all. */
+/**
+ * Workspace ceiling ∩ credential settings. A disabled workspace yields no tools at all. A credential that reveals
+ * contact details never adds customer comments: it can read the phone number that verification relies on.
+ */
 export function effectivePolicy(ws: WorkspaceSettings, cred: CredentialSettings): EffectivePolicy {
-  const canComment = ws.mcpEnabled && ws.allowCustomerComments && cred.allowCustomerComments;
+  const canComment = ws.mcpEnabled && ws.allowCustomerComments && cred.allowCustomerComments && !cred.revealCustomerContact;
   const allowed = new Set(cred.tools);
   const tools = ws.mcpEnabled ? READ_TOOLS.filter((t) => allowed.has(t)) : [];
+  const verificationLevel = Math.min(3, Math.max(ws.minVerificationFactors, cred.verificationFactors ?? ws.minVerificationFactors));
   return {
     tools: canComment ? [...tools, 'addCustomerComment'] : [...tools],
     canComment,
-    requiredFactors: Math.min(3, Math.max(ws.minVerificationFactors, cred.verificationFactors ?? ws.minVerificationFactors)),
+    verificationLevel,
+    requiredFactors: requiredFactorTypes(verificationLevel),
     revealContact: cred.revealCustomerContact,
   };
 }
+
+export const REVEAL_AND_COMMENT =
+  'a credential cannot both reveal contact details and add customer comments: callers are verified by the phone number on file, which such a credential can read — use two credentials (one for staff that reveals contact details, one for callers that may comment)';
 
 /**
  * Normalize what an admin asked for when creating a credential: default tools are the five read tools;
@@ -67,7 +115,7 @@ export function effectivePolicy(ws: WorkspaceSettings, cred: CredentialSettings)
  */
 export function normalizeCredentialRequest(
   ws: WorkspaceSettings,
-  req: { tools?: readonly string[]; allowCustomerComments?: boolean; verificationFactors?: number | null },
+  req: { tools?: readonly string[]; allowCustomerComments?: boolean; verificationFactors?: number | null; revealCustomerContact?: boolean },
 ): { tools: string[]; allowCustomerComments: boolean; verificationFactors: number | null; problems: string[] } {
   const problems: string[] = [];
   const requested = req.tools ?? [...READ_TOOLS];
@@ -79,6 +127,7 @@ export function normalizeCredentialRequest(
   if (f !== null && (!Number.isInteger(f) || f < 1 || f > 3)) problems.push('verification factors must be 1, 2 or 3');
   else if (f !== null && f < ws.minVerificationFactors)
     problems.push(`verification factors (${f}) cannot be below the workspace minimum (${ws.minVerificationFactors})`);
+  if (allowCustomerComments && req.revealCustomerContact) problems.push(REVEAL_AND_COMMENT);
   return { tools, allowCustomerComments, verificationFactors: f, problems };
 }
 

@@ -33,7 +33,7 @@
  */
 import type { Queryable } from '../db/client.ts';
 import { invalid } from './errors.ts';
-import { normalizeName, reverse } from './normalize.ts';
+import { escapeLike, normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
 import { TASK_COLS, STATUSES, type Status, type Task } from './tasks.ts';
 
 export type MatchedOn = 'taskNumber' | 'phone' | 'email' | 'customerName' | 'text';
@@ -56,6 +56,12 @@ export interface ClassifiedQuery {
 export interface SearchOptions {
   limit: number;
   status?: Status;
+  /**
+   * Phone and email find a customer only by the whole of it: the same last 10 digits (all digits, when the number on
+   * file is shorter) and the whole address. For callers who see contact details masked: suffixes and prefixes would
+   * confirm the hidden part one guess at a time (contactprobes.ts).
+   */
+  wholeContactOnly?: boolean;
 }
 
 /**
@@ -222,11 +228,6 @@ export function classifyQuery(query: string): ClassifiedQuery {
 // ---------------------------------------------------------------------------------------------------------------
 // SQL
 
-/** Escape LIKE metacharacters (the default escape character is backslash). */
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => '\\' + c);
-}
-
 class Params {
   readonly values: unknown[] = [];
   add(v: unknown): string {
@@ -251,6 +252,7 @@ interface Ctx {
   status: string;
   /** `AND <condition that must hold for this class to run>`, or ''. */
   gate: string;
+  wholeContactOnly: boolean;
 }
 
 function checkOptions(opts: SearchOptions): void {
@@ -369,10 +371,11 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
     case 'phone': {
       // Suffix of the stored digits = prefix of the reversed digits (customers_phone_rev), read in index order: the
       // same digits sort first. Exact: the same digits, or the same last 10 (the caller gave 10 or more, so a country
-      // code aside it is the same number); shorter is a suffix match ("597-4534").
+      // code aside it is the same number); shorter is a suffix match ("597-4534") — unless only whole numbers count.
       const digits = q.phoneDigits!;
       const last10 = digits.slice(-10);
       const exact = digits.length >= 10 ? 'true' : `phone_digits = ${p.add(digits)}`;
+      const whole = c.wholeContactOnly && digits.length < 10 ? ` AND ${exact}` : '';
       return [
         {
           name: 'h_phone',
@@ -381,7 +384,7 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
             c,
             `SELECT id, CASE WHEN ${exact} THEN ${SCORES.exactContact} ELSE ${SCORES.partialContact} END::float8 AS score
            FROM (SELECT id, phone_digits FROM customers
-                 WHERE workspace_id = ${ws} AND phone_rev IS NOT NULL AND phone_rev LIKE ${p.add(reverse(last10) + '%')}${gate}
+                 WHERE workspace_id = ${ws} AND phone_rev IS NOT NULL AND phone_rev LIKE ${p.add(reverse(last10) + '%')}${whole}${gate}
                  ORDER BY phone_rev USING ~<~ LIMIT ${CANDIDATES}) x`,
             'phone',
           ),
@@ -389,8 +392,9 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
       ];
     }
     case 'email': {
-      // Exact or prefix (customers_email, index order: the exact address sorts first).
+      // Exact or prefix (customers_email, index order: the exact address sorts first); exact only for whole contacts.
       const e = q.email!;
+      const match = c.wholeContactOnly ? `email_lower = ${p.add(e)}` : `email_lower LIKE ${p.add(escapeLike(e) + '%')}`;
       return [
         {
           name: 'h_email',
@@ -399,7 +403,7 @@ function classCtes(cls: SearchClass, c: Ctx): Cte[] {
             c,
             `SELECT id, CASE WHEN email_lower = ${p.add(e)} THEN ${SCORES.exactContact} ELSE ${SCORES.partialContact} END::float8 AS score
            FROM (SELECT id, email_lower FROM customers
-                 WHERE workspace_id = ${ws} AND email_lower IS NOT NULL AND email_lower LIKE ${p.add(escapeLike(e) + '%')}${gate}
+                 WHERE workspace_id = ${ws} AND email_lower IS NOT NULL AND ${match}${gate}
                  ORDER BY email_lower USING ~<~ LIMIT ${CANDIDATES}) x`,
             'email',
           ),
@@ -499,7 +503,7 @@ export function searchStatement(
     if (cls === 'text' && built.some((b) => b.name === 'h_name')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_name)';
     // Last resorts run only when the fuzzy names (their step's first class) found nobody at all.
     if (LAST_RESORT.includes(cls) && built.some((b) => b.name === 'h_fuzzy')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_fuzzy)';
-    built.push(...classCtes(cls, { q, p, ws, lim, status, gate }));
+    built.push(...classCtes(cls, { q, p, ws, lim, status, gate, wholeContactOnly: opts.wholeContactOnly === true }));
   }
   const hitCtes = built.filter((b) => b.hits);
   const sql = `WITH ${built.map((b) => `${b.name} AS MATERIALIZED (${b.body}\n  )`).join(',\n')},
@@ -545,6 +549,26 @@ export function stepClasses(step: SearchStep, found: Iterable<SearchHit>, limit:
   return hits.length === 0 && step.ifNothingYet ? [...step.classes, ...step.ifNothingYet] : step.classes;
 }
 
+/**
+ * The query's phone number and email address, each with whether some hit's customer has the whole of it (the
+ * `wholeContactOnly` rule: the same last 10 digits, or all digits when either side has fewer; the same address
+ * ignoring case).
+ */
+export function contactMatches(hits: Pick<SearchHit, 'customerPhone' | 'customerEmail'>[], q: ClassifiedQuery): { kind: 'phone' | 'email'; matched: boolean }[] {
+  const out: { kind: 'phone' | 'email'; matched: boolean }[] = [];
+  const d = q.phoneDigits;
+  if (d !== null)
+    out.push({
+      kind: 'phone',
+      matched: hits.some((h) => {
+        const stored = h.customerPhone === null ? '' : phoneDigits(h.customerPhone);
+        return d.length >= 10 ? stored.length >= 10 && stored.slice(-10) === d.slice(-10) : stored === d;
+      }),
+    });
+  if (q.email !== null) out.push({ kind: 'email', matched: hits.some((h) => h.customerEmail !== null && normalizeEmail(h.customerEmail) === q.email) });
+  return out;
+}
+
 /** The query checked and classified; throws `invalid` saying what to pass instead. */
 export function parseQuery(query: string): ClassifiedQuery {
   const trimmed = typeof query === 'string' ? query.trim() : '';
@@ -576,10 +600,10 @@ export function searchStatements(workspaceId: string, query: string, opts: Searc
 export async function searchTasks(
   db: Queryable,
   workspaceId: string,
-  query: string,
+  query: string | ClassifiedQuery,
   opts: SearchOptions,
 ): Promise<{ hits: SearchHit[]; query: ClassifiedQuery }> {
-  const q = parseQuery(query);
+  const q = typeof query === 'string' ? parseQuery(query) : query;
   checkOptions(opts);
   const best = new Map<number, SearchHit>();
   for (const step of searchSteps(q)) {

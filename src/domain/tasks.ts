@@ -145,10 +145,20 @@ export async function updateTask(
 export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 }
-export function decodeCursor(cursor: string, arity: number): string[] | null {
+
+/** Largest id of an `integer` column (tasks, comments); audit events have bigint ids. */
+export const INT_MAX = 2_147_483_647;
+
+/**
+ * A keyset cursor back as (µs since the epoch, id), or null when it is not one this server could have written —
+ * including numbers out of range for the columns (a µs value past year 5000, an id past maxId): PostgreSQL would
+ * reject those with an error, and a client's bad cursor is not a server error.
+ */
+export function decodeCursor(cursor: string, maxId = INT_MAX): { us: string; id: number } | null {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== arity || parts.some((p) => !/^-?\d{1,20}$/.test(p))) return null;
-  return parts;
+  if (parts.length !== 2 || !/^\d{1,17}$/.test(parts[0]!) || !/^\d{1,16}$/.test(parts[1]!)) return null;
+  const id = Number(parts[1]);
+  return id <= maxId ? { us: parts[0]!, id } : null;
 }
 
 /**
@@ -178,9 +188,9 @@ export async function listTasks(
   f: ListTasksFilter = {},
 ): Promise<{ tasks: Task[]; nextCursor: string | null }> {
   const limit = f.limit ?? 20;
-  let after: string[] | null = null;
+  let after: { us: string; id: number } | null = null;
   if (f.cursor) {
-    after = decodeCursor(f.cursor, 2);
+    after = decodeCursor(f.cursor);
     if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
   }
   const r = await db.query<Task & { us: string }>(
@@ -199,8 +209,8 @@ export async function listTasks(
       f.assigneeId ?? null,
       f.customerId ?? null,
       f.updatedSince ?? null,
-      after?.[0] ?? null,
-      after ? Number(after[1]) : null,
+      after?.us ?? null,
+      after?.id ?? null,
       limit + 1,
     ],
   );

@@ -1,14 +1,18 @@
 /**
- * Customer verification for `addCustomerComment` (DESIGN §3): the server, not the assistant, decides whether the
- * caller is the task's customer.
+ * Customer verification for `addCustomerComment` (DESIGN §3, SECURITY.md "Verifying callers"): the server, not the
+ * assistant, decides whether the caller is the task's customer.
  *
+ * - Required factors come from the policy (REQUIRED_FACTORS): always the phone number on file — the one detail an
+ *   assistant cannot read for itself — then the name, then the task number. The task number the assistant targets and
+ *   the name on it are in every search result, so on their own they prove nothing.
  * - A factor counts when it matches the task's customer: `taskNumber` = the task's number; `customerName` = the
  *   customer's name compared with `nameKey` (case, accents, punctuation/spaces and word order ignored); `phone` =
  *   at least 7 digits whose last 10 equal the last 10 stored digits (so "597-4534" does not match a stored
  *   "+1 (703) 597-4534": a local-number suffix is not enough).
  * - Empty / whitespace-only values (and a non-finite task number) count as not supplied.
- * - Pass iff supplied factors ≥ required and every supplied factor matches (then matches = supplied ≥ required).
- * - Fewer supplied than required → 'insufficient': nothing evaluated, nothing recorded.
+ * - Pass iff every required factor is supplied and every supplied factor (required or not) matches.
+ * - A required factor missing → 'insufficient': nothing evaluated, nothing recorded. A customer without a phone on
+ *   file → 'no_phone': nobody can be verified for that task (after the lockout check; nothing recorded).
  * - Lockouts live in `verification_attempts` (factor *types* only) and use the database clock, so they hold across
  *   app instances: ≥ 5 failures of one (credential, task) within 15 min lock that pair for 15 min after the failure
  *   that reached the limit; > 20 failures of one credential within an hour lock all its verifications for an hour.
@@ -19,9 +23,9 @@
  */
 import type { Db } from '../db/client.ts';
 import { nameKey, phoneDigits } from './normalize.ts';
+import { FACTOR_TYPES, type FactorType } from './policy.ts';
 
-export type FactorType = 'taskNumber' | 'customerName' | 'phone';
-export const FACTOR_TYPES: readonly FactorType[] = ['taskNumber', 'customerName', 'phone'];
+export { FACTOR_TYPES, type FactorType };
 
 export interface VerificationFactors {
   taskNumber?: number;
@@ -36,9 +40,10 @@ export type VerificationResult =
    * `attemptsLeft` is 0 and `retryAt`/`scope` say which lock it started and until when.
    */
   | { ok: false; reason: 'failed'; factorTypes: FactorType[]; attemptsLeft: number; retryAt?: Date; scope?: 'task' | 'credential' }
-  | { ok: false; reason: 'insufficient'; factorTypes: FactorType[]; required: number }
+  | { ok: false; reason: 'insufficient'; factorTypes: FactorType[]; missing: FactorType[] }
   | { ok: false; reason: 'locked'; factorTypes: FactorType[]; retryAt: Date; scope: 'task' | 'credential' }
-  | { ok: false; reason: 'no_customer'; factorTypes: FactorType[] };
+  | { ok: false; reason: 'no_customer'; factorTypes: FactorType[] }
+  | { ok: false; reason: 'no_phone'; factorTypes: FactorType[] };
 
 export const VERIFICATION_LIMITS = {
   /** Failures of one (credential, task) within pairWindowMs that lock the pair (≥). */
@@ -56,7 +61,8 @@ export interface VerifyInput {
   credentialId: string;
   task: { id: number; number: number; customerId: number | null };
   factors: VerificationFactors;
-  requiredFactors: number;
+  /** From the policy (REQUIRED_FACTORS): must include 'phone'. */
+  requiredFactors: readonly FactorType[];
 }
 
 /** The factors the caller actually supplied, in canonical order, with values trimmed. */
@@ -122,13 +128,15 @@ LEFT JOIN customers c ON c.workspace_id = $1 AND c.id = $4`;
 
 export async function verifyCaller(db: Db, input: VerifyInput): Promise<VerificationResult> {
   const { workspaceId, credentialId, task, requiredFactors } = input;
-  if (!Number.isInteger(requiredFactors) || requiredFactors < 1 || requiredFactors > 3)
-    throw new Error(`requiredFactors must be 1, 2 or 3 (got ${requiredFactors})`);
+  // The last line of defence: whatever a policy says, the phone number on file is required.
+  if (!requiredFactors.includes('phone') || requiredFactors.some((t) => !FACTOR_TYPES.includes(t)))
+    throw new Error(`requiredFactors must include phone and only factor types (got ${JSON.stringify(requiredFactors)})`);
   const given = supplied(input.factors);
   const factorTypes = given.types;
   if (task.customerId === null) return { ok: false, reason: 'no_customer', factorTypes };
-  // Not enough factors to pass even if all match: says nothing about correctness, so it is neither evaluated nor counted.
-  if (factorTypes.length < requiredFactors) return { ok: false, reason: 'insufficient', factorTypes, required: requiredFactors };
+  // A required factor not given: says nothing about correctness, so it is neither evaluated nor counted.
+  const missing = FACTOR_TYPES.filter((t) => requiredFactors.includes(t) && !factorTypes.includes(t));
+  if (missing.length) return { ok: false, reason: 'insufficient', factorTypes, missing };
 
   const L = VERIFICATION_LIMITS;
   return db.tx(async (q): Promise<VerificationResult> => {
@@ -158,12 +166,14 @@ export async function verifyCaller(db: Db, input: VerifyInput): Promise<Verifica
       const retryAt = new Date(Math.max(credUntil?.getTime() ?? 0, pairUntil?.getTime() ?? 0));
       return { ok: false, reason: 'locked', factorTypes, retryAt, scope: credUntil ? 'credential' : 'task' };
     }
+    // Without a phone on file there is nothing an assistant could not have looked up: nobody can be verified.
+    if (!st.phone_digits) return { ok: false, reason: 'no_phone', factorTypes };
 
     const ok =
       (given.taskNumber === null || given.taskNumber === task.number) &&
       (given.name === null || nameMatches(given.name, st.name)) &&
       (given.phone === null || phoneMatches(given.phone, st.phone_digits));
-    // factorTypes.length >= requiredFactors here, so "no supplied factor mismatches" implies enough matches.
+    // Every required factor was supplied, so "no supplied factor mismatches" means every required one matches.
 
     const ins = await q.query<{ created_at: Date }>(
       `INSERT INTO verification_attempts (workspace_id, credential_id, task_id, success, factor_types)
@@ -186,9 +196,9 @@ export async function verifyCaller(db: Db, input: VerifyInput): Promise<Verifica
 }
 
 const FACTOR_HELP: Record<FactorType, string> = {
-  taskNumber: 'taskNumber (the task number the caller quotes)',
-  customerName: "customerName (the caller's full name)",
-  phone: "phone (the caller's phone number on file, any format)",
+  taskNumber: 'taskNumber (the task number, as the caller quotes it)',
+  customerName: "customerName (the caller's full name, as they say it)",
+  phone: "phone (the phone number on file, as the caller says it, any format)",
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -217,16 +227,15 @@ export function verificationMessage(r: Exclude<VerificationResult, { ok: true }>
       const t = lockText(r.retryAt, r.scope);
       return `Too many failed verification attempts: ${t}. Nothing was checked and the comment was not added. Do not ask the caller for more details now; try again after that time or offer a staff follow-up.`;
     }
-    case 'insufficient': {
-      const missing = FACTOR_TYPES.filter((t) => !r.factorTypes.includes(t));
-      const need = r.required - r.factorTypes.length;
+    case 'insufficient':
       return (
-        `This workspace needs ${plural(r.required, 'matching verification factor', 'matching verification factors')} before a customer comment can be added; ` +
-        `${plural(r.factorTypes.length, 'was', 'were')} given, so nothing was checked. ` +
-        `Ask the caller for ${need} more of: ${missing.map((t) => FACTOR_HELP[t]).join('; ')}. Then call again with all of them.`
+        `Before a customer comment can be added, the caller must give ${plural(r.missing.length, 'more detail', 'more details')}: ` +
+        `${r.missing.map((t) => FACTOR_HELP[t]).join('; ')}. Nothing was checked. ` +
+        'Ask the caller and pass exactly what they say; never fill these in from search results or task details — only what the caller says proves who they are. Then call again.'
       );
-    }
     case 'no_customer':
       return 'This task has no customer linked, so nobody can be verified and no customer comment can be added. Ask a staff member to link the customer to the task first.';
+    case 'no_phone':
+      return "This task's customer has no phone number on file, so the caller cannot be verified and no customer comment can be added. Offer the caller a staff follow-up instead.";
   }
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
 import type { AppContext } from '../context.ts';
 import { migrationStatus } from '../db/migrate.ts';
@@ -19,8 +19,21 @@ const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(text);
+}
+
+/** Does the Authorization header carry exactly this bearer token? Constant-time over the token's bytes. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return false;
+  const given = createHash('sha256').update(m[1]!).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 export type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -32,6 +45,8 @@ export type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) 
 export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } = {}): http.Server {
   const { log, metrics, db } = ctx;
   const web = getRequestListener(createWebApp(ctx).fetch);
+  const allowedHosts = new Set(ctx.config.allowedHosts);
+  const metricsToken = ctx.config.metricsToken;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo) => {
     const url = req.url ?? '/';
@@ -54,8 +69,14 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
     }
     if (path === '/metrics') {
       info.route = '/metrics';
+      // Per-tool and verification counts are nobody's business but the operator's: off unless METRICS_TOKEN is set,
+      // and then only with it. Not Host-checked: Prometheus scrapes by address, and the token is the protection.
+      if (!metricsToken)
+        return sendJson(res, 404, { error: 'not_found', message: 'Metrics are off. Set METRICS_TOKEN and scrape /metrics with "Authorization: Bearer <METRICS_TOKEN>".' });
+      if (!bearerMatches(req.headers.authorization, metricsToken))
+        return sendJson(res, 401, { error: 'unauthorized', message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read /metrics.' }, { 'www-authenticate': 'Bearer realm="taskline-metrics"' });
       const body = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       return res.end(body);
     }
     if (path.startsWith('/app/api/mcp/')) {
@@ -64,6 +85,12 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
       return sendJson(res, 404, { error: 'not_found', message: 'the MCP endpoint is not enabled in this build' });
     }
     info.route = 'web';
+    // DNS-rebinding defence for the web app too: a page on another name that resolves here gets nothing.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) {
+      info.route = 'web (host not allowed)';
+      return sendJson(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
+    }
     return web(req, res);
   };
 

@@ -34,6 +34,17 @@ function describeIssues(err: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * The tool name as the audit log keeps it: a catalogue name as is; anything else (the caller made it up) as
+ * "unknown tool: " and at most 64 of its characters, each one not a letter, digit, _ . or - replaced by _ — a
+ * made-up name must not carry a formula, markup or control characters into the audit page or its CSV export.
+ */
+export function auditedToolName(name: string): string {
+  if (TOOLS_BY_NAME.has(name)) return name;
+  const safe = [...name].slice(0, 64).map((ch) => (/^[A-Za-z0-9_.-]$/.test(ch) ? ch : '_')).join('');
+  return safe ? `unknown tool: ${safe}` : 'unknown tool';
+}
+
 export type CallTool = (call: CallContext, params: unknown) => Promise<CallToolResult>;
 
 /** What one tools/call did, for its metrics and its audit row. */
@@ -57,7 +68,7 @@ async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r:
     action: 'tool_call',
     outcome: r.outcome,
     credentialId: call.credential.id,
-    tool: r.name.slice(0, 100),
+    tool: auditedToolName(r.name),
     latencyMs: ms,
     taskId: r.taskId,
     factorTypes: r.factorTypes,
@@ -100,6 +111,7 @@ export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool 
       const out = await tool.run(call, args.data);
       r.taskId = out.taskId ?? null;
       r.factorTypes = out.factorTypes ?? null;
+      r.outcome = out.outcome ?? 'ok';
       await finish(app, audit, call, r);
       return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
     } catch (err) {

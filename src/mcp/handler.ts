@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import { InitializeRequestSchema, PingRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.ts';
 import { AuditWriter } from '../domain/audit.ts';
 import { AuthCache } from '../domain/authcache.ts';
@@ -34,6 +35,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
     ...headers,
   });
   res.end(text);
@@ -71,6 +73,23 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 't
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * Requests the SDK's own handlers validate with its strict schemas: a failure there comes back as -32603 with the
+ * schema's issues as JSON. Checked here first, so bad params get -32602 and a sentence.
+ */
+const SDK_REQUESTS = new Map<string, z.ZodType>([
+  ['initialize', InitializeRequestSchema],
+  ['ping', PingRequestSchema],
+]);
+
+function sdkParamsProblem(r: JSONRPCRequest): string | null {
+  const parsed = SDK_REQUESTS.get(r.method)?.safeParse(r);
+  if (!parsed || parsed.success) return null;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+  const example = r.method === 'initialize' ? ' Send {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "…", "version": "…"}}.' : '';
+  return `Invalid ${r.method} params: ${issues.join('; ')}.${example}`;
 }
 
 type Classified = { kind: 'request'; msg: JSONRPCRequest } | { kind: 'notification' } | { kind: 'response' } | { kind: 'invalid' };
@@ -111,6 +130,7 @@ export async function createMcpHandler(app: AppContext) {
   await server.connect(mux);
   server.onerror = (err) => app.log.warn({ err: err.message }, 'mcp protocol error');
   const allowedHosts = new Set(config.allowedHosts);
+  const limits = { contactMissesPerHour: config.rateLimitContactMisses };
   const allowedOrigins = new Set(config.allowedOrigins);
   const versions = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
   const onLimiterError = (err: Error) => app.log.warn({ err: err.message }, 'rate limit sync failed');
@@ -137,6 +157,10 @@ export async function createMcpHandler(app: AppContext) {
     if (!allowedHosts.has(host))
       return send(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
     const origin = req.headers.origin;
+    // "null" is what a sandboxed frame, a data: or file: page or a privacy redirect sends: a page we cannot name,
+    // so cross-site — whatever ALLOWED_ORIGINS says.
+    if (origin === 'null')
+      return send(res, 403, { error: 'forbidden', message: 'Origin "null" (a sandboxed or local page) may not call this endpoint. Call it from a server, or from a page on an origin in ALLOWED_ORIGINS.' });
     if (origin !== undefined && !allowedOrigins.has(origin))
       return send(res, 403, { error: 'forbidden', message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.` });
     const cors: http.OutgoingHttpHeaders = origin
@@ -145,6 +169,7 @@ export async function createMcpHandler(app: AppContext) {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         ...cors,
+        'x-content-type-options': 'nosniff',
         'access-control-allow-methods': 'POST',
         'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version',
         'access-control-max-age': '600',
@@ -223,7 +248,7 @@ export async function createMcpHandler(app: AppContext) {
     void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
     // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
     if (!requests.length) {
-      res.writeHead(202, cors);
+      res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff' });
       return void res.end();
     }
 
@@ -233,6 +258,7 @@ export async function createMcpHandler(app: AppContext) {
       credential,
       policy: effectivePolicy(workspace, credential),
       requestId: info.id,
+      limits,
     };
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
@@ -241,6 +267,8 @@ export async function createMcpHandler(app: AppContext) {
     const viaSdk: string[] = [];
     const answers = requests.map((r): Promise<JSONRPCMessage> => {
       if (r.method === 'tools/call') return callTool(call, r.params).then((result) => ({ jsonrpc: '2.0', id: r.id, result }), (err) => toolCallFailure(r, err, info.id));
+      const invalid = sdkParamsProblem(r);
+      if (invalid) return Promise.resolve({ jsonrpc: '2.0', id: r.id, error: { code: -32602, message: invalid } });
       const d = mux.dispatch(r, authInfo);
       viaSdk.push(d.id);
       return d.response;

@@ -13,6 +13,8 @@ export interface ToolContext {
   credential: Credential;
   policy: EffectivePolicy;
   requestId: string;
+  /** Limits from configuration that tools enforce themselves. */
+  limits: { contactMissesPerHour: number };
 }
 
 export interface ToolOutput<O> {
@@ -21,6 +23,8 @@ export interface ToolOutput<O> {
   /** For the audit row. */
   taskId?: number | null;
   factorTypes?: string[];
+  /** A result that is not a failure but stands out in the audit log (a masked contact lookup that matched nobody). */
+  outcome?: 'no_match';
 }
 
 /** A user-caused failure: becomes an `isError` result whose text tells the assistant what to do next. */

@@ -13,10 +13,18 @@ const cleanOrNull = (s: string | null): string | null => (s == null ? null : str
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const day = (d: Date | null): string => (d ? d.toISOString().slice(0, 10) : '—');
 
-/** Content written by people outside the assistant's principal, marked as data, not instructions. */
+/** Angle brackets, including the full-width and small forms a reader may take for them. */
+const ANGLE = /[<>\uff1c\uff1e\ufe64\ufe65]/g;
+const ANGLE_SAFE: Readonly<Record<string, string>> = { '<': '‹', '>': '›', '\uff1c': '‹', '\uff1e': '›', '\ufe64': '‹', '\ufe65': '›' };
+
+/**
+ * Content written by people outside the assistant's principal, marked as data, not instructions. Nothing inside can
+ * open or close the fence — not `</customer_content >`, `</customer_content\n>` or `< /CUSTOMER_CONTENT>` either:
+ * every angle bracket in the text becomes ‹ or › (invisible characters are stripped first, so none can split a tag).
+ * The structured output keeps the text as written, without invisible characters.
+ */
 export function fence(s: string): string {
-  const body = stripInvisible(s).replace(/<\/?customer_content>/gi, (m) => m.replace('<', '‹').replace('>', '›'));
-  return `<customer_content>${body}</customer_content>`;
+  return `<customer_content>${stripInvisible(s).replace(ANGLE, (ch) => ANGLE_SAFE[ch]!)}</customer_content>`;
 }
 
 /** Truncate to at most maxBytes of UTF-8, on a character boundary, with an ellipsis. */

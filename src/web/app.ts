@@ -17,14 +17,16 @@ import { registerCustomerRoutes } from './routes/customers.tsx';
 import { registerSettingsRoutes } from './routes/settings.tsx';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
-const STATIC: Record<string, { type: string; body: Buffer }> = {};
-for (const [file, type] of [
-  ['app.css', 'text/css; charset=utf-8'],
-  ['app.js', 'text/javascript; charset=utf-8'],
-  ['favicon.svg', 'image/svg+xml'],
-] as const) {
-  STATIC[file] = { type, body: fs.readFileSync(path.join(STATIC_DIR, file)) };
-}
+/** A Map, not an object: a request for /static/constructor must not find Object.prototype.constructor. */
+const STATIC = new Map(
+  (
+    [
+      ['app.css', 'text/css; charset=utf-8'],
+      ['app.js', 'text/javascript; charset=utf-8'],
+      ['favicon.svg', 'image/svg+xml'],
+    ] as const
+  ).map(([file, type]) => [file as string, { type, body: fs.readFileSync(path.join(STATIC_DIR, file)) }]),
+);
 
 /** Forms are small: the longest field is a 20,000-character task description. */
 const MAX_FORM_BYTES = 256 * 1024;
@@ -52,7 +54,7 @@ export function createWebApp(ctx: AppContext) {
   app.use('*', securityHeaders(ctx.config));
 
   app.get('/static/:file', (c) => {
-    const f = STATIC[c.req.param('file')];
+    const f = STATIC.get(c.req.param('file'));
     if (!f) return c.text('not found', 404);
     return c.body(new Uint8Array(f.body), 200, { 'content-type': f.type, 'cache-control': 'public, max-age=3600' });
   });

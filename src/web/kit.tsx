@@ -63,6 +63,24 @@ export class Form {
   }
 }
 
+/** The page's `?notice=` message, if the key is one of `notices` (own keys only: `?notice=constructor` is nothing). */
+export function noticeFrom(c: Ctx, notices: Readonly<Record<string, string>>): string | undefined {
+  const key = c.req.query('notice');
+  return key !== undefined && Object.hasOwn(notices, key) ? notices[key] : undefined;
+}
+
+/**
+ * A calendar day typed as YYYY-MM-DD, as the start of that day in UTC — or null when it is not a real day (2026-02-31)
+ * or not one PostgreSQL can hold once a day is added to it (years 1–9998).
+ */
+export function parseDay(s: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
+  const d = new Date(`${s}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) return null;
+  const year = d.getUTCFullYear();
+  return year >= 1 && year <= 9998 ? d : null;
+}
+
 /** A same-site path to return to after sign-in; anything else becomes /tasks. */
 export function safeNext(next: string | undefined | null): string {
   // A path on this site: one leading slash, printable ASCII, no backslash (browsers treat "/\host" like "//host").

@@ -208,7 +208,7 @@ test('audit log: filters, pages and CSV export', async () => {
   const stream = await download.createReadStream();
   let csv = '';
   for await (const chunk of stream) csv += chunk;
-  assert.match(csv.split('\r\n')[0]!, /^time_utc,action,outcome,credential/);
+  assert.match(csv.split("\r\n")[0]!, /^"time_utc","action","outcome","credential"/);
   assert.ok(csv.includes('Comments assistant'));
   assert.ok(!csv.includes('Front desk voice agent'), 'the export uses the same filters');
   await screenshot(page, 'audit-log');

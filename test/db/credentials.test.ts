@@ -9,6 +9,7 @@ import {
   listCredentials,
   revokeCredential,
   touchCredential,
+  updateCredentialSettings,
 } from '../../src/domain/credentials.ts';
 import { listAudit } from '../../src/domain/audit.ts';
 import { READ_TOOLS } from '../../src/domain/policy.ts';
@@ -107,10 +108,15 @@ test('policy checks at creation: tools, factors below the workspace minimum', as
   const ws = await createWorkspace(db, { name: 'Policy', minVerificationFactors: 3 });
   await assert.rejects(createCredential(db, ws.id, { name: 'x', verificationFactors: 2 }), /below the workspace minimum/);
   await assert.rejects(createCredential(db, ws.id, { name: 'x', tools: ['rm -rf'] }), /unknown tool/);
-  const { credential } = await createCredential(db, ws.id, { name: 'c', tools: ['getTaskDetails', 'addCustomerComment'], revealCustomerContact: true });
+  await assert.rejects(
+    createCredential(db, ws.id, { name: 'x', tools: ['getTaskDetails', 'addCustomerComment'], revealCustomerContact: true }),
+    /cannot both reveal contact details and add customer comments/,
+  );
+  const { credential } = await createCredential(db, ws.id, { name: 'c', tools: ['getTaskDetails', 'addCustomerComment'] });
   assert.deepEqual(credential.tools, ['getTaskDetails']);
   assert.equal(credential.allowCustomerComments, true);
-  assert.equal(credential.revealCustomerContact, true);
+  assert.equal(credential.revealCustomerContact, false);
+  await assert.rejects(updateCredentialSettings(db, ws.id, credential.id, { revealCustomerContact: true }), /cannot both reveal/);
 });
 
 test('last_used_at is written at most once a minute', async () => {

@@ -13,12 +13,14 @@ import {
   type VerificationFactors,
   type VerificationResult,
 } from '../../src/domain/verification.ts';
+import { requiredFactorTypes } from '../../src/domain/policy.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;
 let wsId: string;
 let tasks: Task[] = [];
 let orphan: Task; // a task without a customer
+let phoneless: Task; // its customer has no phone on file
 
 const NAME = 'Russell Hale';
 const PHONE = '+1 (703) 597-4534';
@@ -30,6 +32,8 @@ before(async () => {
   const c = await createCustomer(db, ws.id, { name: NAME, phone: PHONE, email: 'russ@example.com' });
   // A second customer, so a wrong name/phone could plausibly belong to someone else in the workspace.
   const other = await createCustomer(db, ws.id, { name: 'Russell Hall', phone: '703-597-4535' });
+  const noPhone = await createCustomer(db, ws.id, { name: 'Nora Nophone', email: 'nora@example.com' });
+  phoneless = await createTask(db, ws.id, { title: 'Fridge', customerId: noPhone.id });
   for (let i = 0; i < 8; i++) tasks.push(await createTask(db, ws.id, { title: `Dishwasher ${i}`, customerId: c.id }));
   await createTask(db, ws.id, { title: 'Other customer', customerId: other.id });
   orphan = await createTask(db, ws.id, { title: 'No customer' });
@@ -41,6 +45,7 @@ const task = (i: number) => {
   return { id: t.id, number: t.number, customerId: t.customerId };
 };
 
+/** `required` is a verification level (1–3, as the policy has it: phone; + name; + task number). */
 function verify(opts: { cred?: string; t?: number | Task; factors: VerificationFactors; required?: number; on?: Db }) {
   const t = opts.t === undefined ? task(0) : typeof opts.t === 'number' ? task(opts.t) : { id: opts.t.id, number: opts.t.number, customerId: opts.t.customerId };
   return verifyCaller(opts.on ?? db, {
@@ -48,7 +53,7 @@ function verify(opts: { cred?: string; t?: number | Task; factors: VerificationF
     credentialId: opts.cred ?? randomUUID(),
     task: t,
     factors: opts.factors,
-    requiredFactors: opts.required ?? 1,
+    requiredFactors: requiredFactorTypes(opts.required ?? 1),
   });
 }
 
@@ -78,27 +83,32 @@ function expectReason(r: VerificationResult, reason: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The rule, written independently of the implementation.
+// The rule, written independently of the implementation: level 1 needs the phone, 2 the phone and the name, 3 all
+// three; every required factor must be given, and every given factor (required or not) must match.
 
 type State = 'absent' | 'match' | 'mismatch';
 const FACTORS: FactorType[] = ['taskNumber', 'customerName', 'phone'];
 const STATES: State[] = ['absent', 'match', 'mismatch'];
+const LEVEL_NEEDS: Record<number, FactorType[]> = { 1: ['phone'], 2: ['customerName', 'phone'], 3: ['taskNumber', 'customerName', 'phone'] };
 
-function expected(required: number, combo: State[]): 'ok' | 'failed' | 'insufficient' {
-  const supplied = combo.filter((s) => s !== 'absent').length;
-  if (supplied < required) return 'insufficient';
-  const matching = combo.filter((s) => s === 'match').length;
-  return matching >= required && !combo.includes('mismatch') ? 'ok' : 'failed';
+function expected(level: number, combo: State[]): 'ok' | 'failed' | 'insufficient' {
+  if (LEVEL_NEEDS[level]!.some((f) => combo[FACTORS.indexOf(f)] === 'absent')) return 'insufficient';
+  return combo.includes('mismatch') ? 'failed' : 'ok';
 }
 
 test('the rule: concrete examples', () => {
-  // required 2: name + phone matching → ok; name matching + phone wrong → failed; only name → insufficient
+  // level 2: name + phone matching → ok; name matching + phone wrong → failed; only name → insufficient
   assert.equal(expected(2, ['absent', 'match', 'match']), 'ok');
   assert.equal(expected(2, ['absent', 'match', 'mismatch']), 'failed');
   assert.equal(expected(2, ['absent', 'match', 'absent']), 'insufficient');
-  assert.equal(expected(1, ['match', 'mismatch', 'absent']), 'failed', 'a wrong extra factor fails even when enough match');
+  assert.equal(expected(1, ['match', 'mismatch', 'match']), 'failed', 'a wrong extra factor fails even when the required ones match');
   assert.equal(expected(3, ['match', 'match', 'absent']), 'insufficient');
   assert.equal(expected(1, ['absent', 'absent', 'absent']), 'insufficient');
+  // The review finding (issue 18): what search hands an assistant — the task number and the name — never verifies.
+  for (const level of [1, 2, 3]) {
+    assert.equal(expected(level, ['match', 'match', 'absent']), 'insufficient');
+    assert.equal(expected(level, ['match', 'absent', 'absent']), 'insufficient');
+  }
 });
 
 test('concrete examples through verifyCaller', async () => {
@@ -112,17 +122,26 @@ test('concrete examples through verifyCaller', async () => {
 
   const cred2 = randomUUID();
   const insufficient = await verify({ cred: cred2, required: 2, factors: { customerName: NAME } });
-  assert.deepEqual(insufficient, { ok: false, reason: 'insufficient', factorTypes: ['customerName'], required: 2 });
+  assert.deepEqual(insufficient, { ok: false, reason: 'insufficient', factorTypes: ['customerName'], missing: ['phone'] });
   assert.deepEqual(await attemptRows(cred2), [], 'insufficient is not recorded');
   assert.equal(
     verificationMessage(insufficient as Exclude<VerificationResult, { ok: true }>),
-    'This workspace needs 2 matching verification factors before a customer comment can be added; 1 was given, so nothing was checked. ' +
-      "Ask the caller for 1 more of: taskNumber (the task number the caller quotes); phone (the caller's phone number on file, any format). Then call again with all of them.",
+    "Before a customer comment can be added, the caller must give 1 more detail: phone (the phone number on file, as the caller says it, any format). Nothing was checked. " +
+      'Ask the caller and pass exactly what they say; never fill these in from search results or task details — only what the caller says proves who they are. Then call again.',
   );
+
+  // What an assistant can copy from a search result — the task number and the name on it — is never enough.
+  for (const required of [1, 2, 3]) {
+    const copied = await verify({ cred: cred2, required, factors: { taskNumber: task(0).number, customerName: 'hale, RUSSELL' } });
+    assert.ok(!copied.ok && copied.reason === 'insufficient' && copied.missing.includes('phone'), JSON.stringify(copied));
+    const numberOnly = await verify({ cred: cred2, required, factors: { taskNumber: task(0).number } });
+    assert.ok(!numberOnly.ok && numberOnly.reason === 'insufficient', JSON.stringify(numberOnly));
+  }
+  assert.deepEqual(await attemptRows(cred2), []);
 
   // Empty and whitespace-only values are not supplied.
   const blank = await verify({ required: 2, factors: { customerName: '   ', phone: '', taskNumber: task(0).number } });
-  assert.deepEqual(blank, { ok: false, reason: 'insufficient', factorTypes: ['taskNumber'], required: 2 });
+  assert.deepEqual(blank, { ok: false, reason: 'insufficient', factorTypes: ['taskNumber'], missing: ['customerName', 'phone'] });
   const blankOk = await verify({ required: 1, factors: { customerName: ' ', phone: PHONE } });
   assert.deepEqual(blankOk, { ok: true, factorTypes: ['phone'] });
 
@@ -133,7 +152,17 @@ test('concrete examples through verifyCaller', async () => {
   assert.deepEqual(await attemptRows(cred3), []);
   assert.match(verificationMessage(none as Exclude<VerificationResult, { ok: true }>), /no customer linked/);
 
-  await assert.rejects(verify({ required: 0, factors: {} }), /requiredFactors must be 1, 2 or 3/);
+  // No phone on file: nobody can be verified for that customer; nothing is recorded, the message offers a follow-up.
+  const cred4 = randomUUID();
+  const nophone = await verify({ cred: cred4, t: phoneless, required: 2, factors: { customerName: 'Nora Nophone', phone: '703-597-4534' } });
+  assert.deepEqual(nophone, { ok: false, reason: 'no_phone', factorTypes: ['customerName', 'phone'] });
+  assert.deepEqual(await attemptRows(cred4), []);
+  assert.match(verificationMessage(nophone as Exclude<VerificationResult, { ok: true }>), /no phone number on file.*staff follow-up/);
+
+  await assert.rejects(
+    verifyCaller(db, { workspaceId: wsId, credentialId: randomUUID(), task: task(0), factors: { customerName: NAME }, requiredFactors: ['customerName'] }),
+    /must include phone/,
+  );
 });
 
 test('the full matrix: required 1–3 × 27 factor combinations', async () => {
@@ -159,7 +188,7 @@ test('the full matrix: required 1–3 × 27 factor combinations', async () => {
           expectReason(r, want);
           assert.deepEqual(r.factorTypes, types, label);
           if (want === 'failed') assert.equal((r as { attemptsLeft: number }).attemptsLeft, 4, label);
-          if (want === 'insufficient') assert.equal((r as { required: number }).required, required, label);
+          if (want === 'insufficient') assert.deepEqual((r as { missing: FactorType[] }).missing, FACTORS.filter((f, i) => LEVEL_NEEDS[required]!.includes(f) && combo[i] === 'absent'), label);
           const rows = await attemptRows(cred);
           assert.deepEqual(rows, want === 'insufficient' ? [] : [{ success: want === 'ok', factor_types: types }], label);
           n++;
@@ -171,12 +200,12 @@ test('the full matrix: required 1–3 × 27 factor combinations', async () => {
 test('name and phone normalization', async () => {
   // Case, spacing, word order, punctuation and accents are ignored ('Rüssell' ≡ 'Russell').
   for (const customerName of ['Russell Hale', 'hale russell', 'RUSSELL  HALE', '  Russell Hale  ', 'Rüssell Hale', 'Hale, Russell', 'HALE RÜSSELL']) {
-    const r = await verify({ factors: { customerName } });
+    const r = await verify({ required: 2, factors: { customerName, phone: PHONE } });
     assert.equal(r.ok, true, customerName);
   }
   // A partial or different name is a mismatch.
   for (const customerName of ['Russell', 'Russ Hale', 'Russell Hale Jr', 'Russell Hall', '!!!']) {
-    expectReason(await verify({ factors: { customerName } }), 'failed');
+    expectReason(await verify({ required: 2, factors: { customerName, phone: PHONE } }), 'failed');
   }
   // Any formatting, with or without the country code: compared on the last 10 digits.
   for (const phone of ['703-597-4534', '(703) 597 4534', '+1 703 597 4534', '7035974534', '17035974534', '+1 (703) 597-4534', '703.597.4534']) {
@@ -293,8 +322,8 @@ test('credential-wide: more than 20 failures in an hour lock every task of that 
     }
   assert.equal(n, 20);
   // 20 failures do not lock yet.
-  expectReason(await verify({ cred, t: 6, factors: { customerName: NAME } }), 'ok');
-  const last = await verify({ cred, t: 5, factors: { customerName: 'Nobody' } });
+  expectReason(await verify({ cred, t: 6, factors: { customerName: NAME, phone: PHONE } }), 'ok');
+  const last = await verify({ cred, t: 5, factors: { customerName: 'Nobody', phone: PHONE } });
   assert.ok(!last.ok && last.reason === 'failed');
   assert.equal(last.attemptsLeft, 0);
   assert.equal(last.scope, 'credential');

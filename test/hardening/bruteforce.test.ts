@@ -59,7 +59,7 @@ test('a phone-number guesser is locked per task, then per credential, and never 
   let rightAnswerRefused = 0;
   for (const [i, task] of tasks.entries()) {
     for (let attempt = 0; attempt < 12; attempt++) {
-      const g = await guess(task, nextWrong());
+      const g = await guess(task, nextWrong(), NAME);
       if (g.ok) successes++;
       if (/Too many failed verification attempts|No attempts left/.test(g.text)) {
         if (/No attempts left/.test(g.text)) failures++;

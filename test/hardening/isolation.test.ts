@@ -22,7 +22,8 @@ let requests = 0;
 
 async function seed(label: 'A' | 'B', digits: string): Promise<Side> {
   const m = (k: string) => `zq${label}${k}mark`;
-  const fx = await workspaceWithToken(db, `Iso ${label}`, { allowCustomerComments: true, tools: [...ALL_TOOLS], revealCustomerContact: true }, { allowCustomerComments: true, minVerificationFactors: 1 });
+  // Contact details masked: a credential that may add customer comments never reveals them (policy.ts).
+  const fx = await workspaceWithToken(db, `Iso ${label}`, { allowCustomerComments: true, tools: [...ALL_TOOLS] }, { allowCustomerComments: true, minVerificationFactors: 1 });
   const name = `${m('cust')} Person`;
   const phone = `+1 (555) ${digits.slice(0, 3)}-${digits.slice(3)}`;
   const email = `${m('mail')}@example.com`;

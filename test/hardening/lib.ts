@@ -88,7 +88,11 @@ export function rpcResponseProblem(m: unknown): string | null {
   const o = m as Record<string, unknown>;
   if (o.jsonrpc !== '2.0') return 'jsonrpc is not "2.0"';
   if (!('id' in o)) return 'no id';
-  if ('error' in o) return isRpcError(o.error) ? null : 'malformed error object';
+  if ('error' in o) {
+    if (!isRpcError(o.error)) return 'malformed error object';
+    // Bad input is the client's mistake: -32602/-32600/-32601 with a message, never "internal error".
+    return (o.error as { code: number }).code === -32603 ? 'internal error (-32603) answered to client input' : null;
+  }
   if (!('result' in o) || !o.result || typeof o.result !== 'object') return 'neither result nor error';
   const res = o.result as Record<string, unknown>;
   if ('isError' in res && typeof res.isError !== 'boolean') return 'isError is not boolean';

@@ -75,7 +75,7 @@ test('a verified caller adds a comment; it is stored as the customer and is read
   assert.equal(again.structuredContent.comment.id, r.structuredContent.comment.id);
   const other = await add(client, { taskNumber: tasks[1], comment: 'x', verification: good(tasks[1]!), idempotencyKey: 'k-ok' });
   assert.equal(other.isError, true);
-  assert.match(other.text, /already used for a comment on another task/);
+  assert.match(other.text, /already used for a different comment/);
 });
 
 test('20 concurrent calls with one idempotency key create one comment', async () => {
@@ -105,7 +105,7 @@ test('failures never say which factor was wrong; insufficient factors are explai
     assert.ok(!/name|phone/i.test(wrongName.text.split('.')[0]!), 'first sentence names no factor');
     const few = await add(c1, { taskNumber: n, comment: 'x', verification: { customerName: 'Russell Hale' } });
     assert.equal(few.isError, true);
-    assert.match(few.text, /needs 2 matching verification factors/);
+    assert.match(few.text, /the caller must give 1 more detail: phone \(the phone number on file/);
     const empty = await add(c1, { taskNumber: n, comment: '   ', verification: good(n) });
     assert.equal(empty.isError, true);
     assert.match(empty.text, /comment/);

@@ -204,7 +204,7 @@ test('listTaskComments: oldest first, author kinds, fenced and cleaned bodies, c
   assert.ok(!r.isError, r.text);
   assert.deepEqual(r.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind), ['staff', 'customer']);
   assert.ok(!r.structuredContent.comments[0].body.includes('\u202E'));
-  assert.match(r.text, /<customer_content>note 0 <img src=x onerror=alert\(1\)><\/customer_content>/);
+  assert.match(r.text, /<customer_content>note 0 ‹img src=x onerror=alert\(1\)›<\/customer_content>/);
   const next = await call('listTaskComments', { taskNumber: otherTask, cursor: r.structuredContent.nextCursor });
   assert.deepEqual(next.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind), ['assistant']);
   assert.equal(next.structuredContent.nextCursor, null);

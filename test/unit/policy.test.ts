@@ -7,6 +7,8 @@ import {
   maskEmail,
   maskPhone,
   normalizeCredentialRequest,
+  describeLevel,
+  requiredFactorTypes,
   type CredentialSettings,
   type WorkspaceSettings,
 } from '../../src/domain/policy.ts';
@@ -27,7 +29,8 @@ test('default credential gets the five read tools, no comments, contact masked',
   assert.deepEqual(p.tools, [...READ_TOOLS]);
   assert.equal(p.canComment, false);
   assert.equal(p.revealContact, false);
-  assert.equal(p.requiredFactors, 2);
+  assert.equal(p.verificationLevel, 2);
+  assert.deepEqual(p.requiredFactors, ['phone', 'customerName']);
 });
 
 test('addCustomerComment needs both the workspace and the credential to allow it', () => {
@@ -49,10 +52,21 @@ test('credential allowlist narrows the read tools and keeps catalog order', () =
   assert.deepEqual(p.tools, ['searchWorkspaceTasks', 'getTaskDetails']);
 });
 
-test('required factors: workspace minimum is a floor the credential can only raise', () => {
-  assert.equal(effectivePolicy(ws({ minVerificationFactors: 2 }), cred({ verificationFactors: 3 })).requiredFactors, 3);
-  assert.equal(effectivePolicy(ws({ minVerificationFactors: 3 }), cred({ verificationFactors: 1 })).requiredFactors, 3);
-  assert.equal(effectivePolicy(ws({ minVerificationFactors: 1 }), cred()).requiredFactors, 1);
+test('required factors: workspace minimum is a floor the credential can only raise; the phone is always one', () => {
+  assert.deepEqual(effectivePolicy(ws({ minVerificationFactors: 2 }), cred({ verificationFactors: 3 })).requiredFactors, ['phone', 'customerName', 'taskNumber']);
+  assert.equal(effectivePolicy(ws({ minVerificationFactors: 3 }), cred({ verificationFactors: 1 })).verificationLevel, 3);
+  assert.deepEqual(effectivePolicy(ws({ minVerificationFactors: 1 }), cred()).requiredFactors, ['phone']);
+  for (const level of [1, 2, 3, 0, 4, Number.NaN]) assert.ok(requiredFactorTypes(level).includes('phone'), `level ${level}`);
+  assert.equal(describeLevel(1), 'the phone number on file');
+  assert.equal(describeLevel(3), 'the phone number on file, the full name and the task number');
+});
+
+test('a credential that reveals contact details never adds customer comments (it can read the phone callers verify with)', () => {
+  const p = effectivePolicy(ws({ allowCustomerComments: true }), cred({ allowCustomerComments: true, revealCustomerContact: true }));
+  assert.equal(p.canComment, false);
+  assert.ok(!p.tools.includes('addCustomerComment'));
+  assert.match(normalizeCredentialRequest(ws(), { allowCustomerComments: true, revealCustomerContact: true }).problems.join(), /cannot both reveal contact details and add customer comments/);
+  assert.deepEqual(normalizeCredentialRequest(ws(), { revealCustomerContact: true }).problems, []);
 });
 
 test('credential requests are normalized and checked against the workspace', () => {

@@ -22,6 +22,7 @@ let B: Fx;
 let admin: WebClient;
 let member: WebClient;
 const PW = 'a-long-enough-password';
+const METRICS_TOKEN = 'pages-test-metrics-token-0123456789';
 
 async function fixture(name: string, prefix: string): Promise<Fx> {
   const w = await workspaceWithToken(db, name);
@@ -37,7 +38,7 @@ async function fixture(name: string, prefix: string): Promise<Fx> {
 
 before(async () => {
   db = await testDb();
-  app = await startTestApp(db);
+  app = await startTestApp(db, { METRICS_TOKEN });
   A = await fixture('Alpha', 'a');
   B = await fixture('Bravo', 'b');
   admin = new WebClient(`http://127.0.0.1:${app.port}`);
@@ -333,23 +334,26 @@ test('audit log pages through events with a keyset cursor', async () => {
   assert.equal(rows(denied.text), 20);
   const bad = await admin.get('/settings/mcp/audit?from=yesterday&cursor=%%%');
   assert.equal(bad.status, 200);
-  assert.match(bad.text, /dates must look like/i);
+  assert.match(bad.text, /dates must be real days like/i);
 });
 
 test('csvCell', () => {
-  assert.equal(csvCell('plain'), 'plain');
+  assert.equal(csvCell('plain'), '"plain"');
   assert.equal(csvCell('a,b'), '"a,b"');
   assert.equal(csvCell('say "hi"'), '"say ""hi"""');
-  assert.equal(csvCell('=1+1'), "'=1+1");
-  assert.equal(csvCell('-2'), "'-2");
-  assert.equal(csvCell(null), '');
-  assert.equal(csvCell(['phone', 'name']), 'phone name');
+  assert.equal(csvCell('=1+1'), `"'=1+1"`);
+  assert.equal(csvCell('-2'), `"'-2"`);
+  assert.equal(csvCell("x;=cmd|' /C calc'!A0"), `"x;'=cmd|' /C calc'!A0"`);
+  assert.equal(csvCell('a\t @x'), `"a\t '@x"`);
+  assert.equal(csvCell('2026-11-30T04:00:00.000Z'), '"2026-11-30T04:00:00.000Z"');
+  assert.equal(csvCell(null), '""');
+  assert.equal(csvCell(['phone', 'name']), '"phone name"');
 });
 
 test('metrics label web requests by route pattern, never by concrete path', async () => {
   await admin.get(`/tasks/${A.task.number}`);
   await admin.get(`/customers/${A.customer.id}`);
-  const m = await (await fetch(`${admin.base}/metrics`)).text();
+  const m = await (await fetch(`${admin.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   assert.match(m, /taskline_http_requests_total\{route="web \/tasks\/:number",method="GET",status="200"\}/);
   assert.match(m, /route="web \/customers\/:id"/);
   assert.doesNotMatch(m, /route="web \/tasks\/\d+"/);

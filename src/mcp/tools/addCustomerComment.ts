@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { TaskNumber, ToolError, defineTool, requireTask } from '../tool.ts';
 import { CommentSchema, presentComment } from '../../presenters/tasks.ts';
-import { addComment, findCommentByKey } from '../../domain/comments.ts';
+import { addComment, findCommentByKey, sameComment } from '../../domain/comments.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { getCustomer } from '../../domain/customers.ts';
 import { verificationMessage, verifyCaller } from '../../domain/verification.ts';
+
+const KEY_REUSED =
+  'This idempotencyKey was already used for a different comment (another task or other text), so nothing was added. Use a new idempotencyKey for a new comment.';
 
 export const addCustomerComment = defineTool({
   name: 'addCustomerComment',
   title: "Add the caller's comment",
   description:
-    "Adds a comment to a task on behalf of its customer, after the server verifies the caller. Pass what the caller told you in verification (their name, the phone number on file, the task number); the server decides, and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.",
+    "Adds a comment to a task on behalf of its customer, after the server verifies the caller. Ask the caller for the phone number on file (always required) and their full name, and pass exactly what they said in verification — never details from search results or task details. The server decides and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.",
   inputSchema: z.object({
     taskNumber: TaskNumber,
     comment: z
@@ -19,11 +23,11 @@ export const addCustomerComment = defineTool({
       .describe("The caller's message, in their words (1–5000 characters)"),
     verification: z
       .object({
-        taskNumber: TaskNumber.optional().describe('The task number as the caller stated it'),
-        customerName: z.string().max(200).optional().describe('The name the caller gave'),
-        phone: z.string().max(40).optional().describe('The phone number the caller gave, any format'),
+        taskNumber: TaskNumber.optional().describe('The task number as the caller stated it (needed only if the workspace asks for it)'),
+        customerName: z.string().max(200).optional().describe("The caller's full name, as they said it"),
+        phone: z.string().max(40).optional().describe('The phone number on file, as the caller said it, any format (always required)'),
       })
-      .describe('What the caller said to prove who they are; give every detail they provided'),
+      .describe('What the caller said to prove who they are, in their words; never copy these from search results'),
     idempotencyKey: z
       .string()
       .min(1)
@@ -47,8 +51,7 @@ export const addCustomerComment = defineTool({
     if (args.idempotencyKey) {
       const earlier = await findCommentByKey(ctx.db, ctx.workspace.id, ctx.credential.id, args.idempotencyKey);
       if (earlier) {
-        if (earlier.taskId !== task.id)
-          throw new ToolError('This idempotencyKey was already used for a comment on another task. Use a new key for a new comment.', 'error', { taskId: task.id, factorTypes });
+        if (!sameComment(earlier, { taskId: task.id, body: args.comment })) throw new ToolError(KEY_REUSED, 'error', { taskId: task.id, factorTypes });
         return {
           structured: { taskNumber: task.number, comment: presentComment(earlier), created: false },
           text: `Already added (same idempotencyKey): comment ${earlier.id} on #${task.number}. Nothing new was written.`,
@@ -67,6 +70,8 @@ export const addCustomerComment = defineTool({
     if (!result.ok)
       throw new ToolError(verificationMessage(result), result.reason === 'locked' ? 'locked' : 'verification_failed', { taskId: task.id, factorTypes });
     const customer = task.customerId == null ? null : await getCustomer(ctx.db, ctx.workspace.id, task.customerId);
+    // A concurrent call with the same key (e.g. in the same batch) may have committed first: addComment then
+    // returns its comment if it is this one, and refuses the key otherwise.
     const { comment, created } = await addComment(ctx.db, ctx.workspace.id, {
       taskId: task.id,
       authorKind: 'customer',
@@ -74,6 +79,9 @@ export const addCustomerComment = defineTool({
       body: args.comment,
       credentialId: ctx.credential.id,
       idempotencyKey: args.idempotencyKey ?? null,
+    }).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'conflict') throw new ToolError(KEY_REUSED, 'error', { taskId: task.id, factorTypes });
+      throw err;
     });
     return {
       structured: { taskNumber: task.number, comment: presentComment(comment), created },

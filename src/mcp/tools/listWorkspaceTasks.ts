@@ -9,7 +9,11 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 const IsoDate = z
   .string()
   .max(40)
-  .refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z')
+  // Years 1–9999: what PostgreSQL can compare with (year 0 parses in JavaScript and fails in the database).
+  .refine((s) => {
+    const t = Date.parse(s);
+    return ISO_DATE.test(s) && !Number.isNaN(t) && new Date(t).getUTCFullYear() >= 1 && new Date(t).getUTCFullYear() <= 9999;
+  }, 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z')
   .transform((s) => new Date(s));
 
 export const listWorkspaceTasks = defineTool({

@@ -2,7 +2,7 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../auth/sessions.ts';
 import { checkPassword, type SignInMatch } from '../../auth/signin.ts';
-import { clearAccountFailures, loginThrottle, recordLoginFailure, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../auth/throttle.ts';
+import { beginLoginAttempt, endLoginAttempt, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../auth/throttle.ts';
 import { isUuid } from '../../domain/workspaces.ts';
 import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../kit.tsx';
 import { LOGIN_CSRF_PURPOSE, sessionCookies } from '../security.tsx';
@@ -111,7 +111,7 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
       return show(c, { email, next, error: { title: 'Enter your email and password', text: 'Both fields are needed to sign in.' } }, 400);
 
     const ip = clientIp(c, ctx.config.trustProxy);
-    const throttle = await loginThrottle(db, email, ip);
+    const throttle = await beginLoginAttempt(db, email, ip);
     if (throttle.throttled) {
       const minutes = Math.ceil((throttle.retryAfterSeconds ?? 60) / 60);
       return show(
@@ -133,14 +133,14 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
     }
 
     const result = await checkPassword(db, email, password, isUuid(workspace) ? workspace : undefined);
-    if (result.kind === 'failed') {
-      await recordLoginFailure(db, email, ip);
+    // A wrong password leaves this attempt's rows as failures; a right one takes them back.
+    if (result.kind === 'failed')
       return show(
         c,
         { email, next, error: { title: 'Wrong email or password', text: 'Check both and try again. Passwords are case-sensitive.' } },
         401,
       );
-    }
+    await endLoginAttempt(db, email, ip, throttle, { clearAccount: result.kind === 'ok' });
     if (result.kind === 'choose')
       return show(c, {
         email,
@@ -149,7 +149,6 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
         info: 'This email has an account in several workspaces. Choose one and enter your password again.',
       });
 
-    await clearAccountFailures(db, email);
     // Rotate: whatever session this browser had ends; the new one gets a fresh id.
     await deleteSession(db, getCookie(c, cookies.sessionName));
     const { cookie } = await createSession(db, result.match.workspaceId, result.match.userId);

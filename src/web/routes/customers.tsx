@@ -10,8 +10,8 @@ import {
   type Customer,
 } from '../../domain/customers.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { listTasks, type Task } from '../../domain/tasks.ts';
-import { Form, authed, notFoundPage, positiveInt, render, seeOther, type Ctx, type Deps } from '../kit.tsx';
+import { INT_MAX, listTasks, type Task } from '../../domain/tasks.ts';
+import { Form, authed, notFoundPage, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps } from '../kit.tsx';
 import { CreatePageHead, CsrfField, Empty, Layout, Notice, Time, qs } from '../views/ui.tsx';
 import { TaskTable, capitalize } from './tasks.tsx';
 
@@ -25,7 +25,9 @@ function decodeAfter(s: string | undefined): { name: string; id: number } | null
   if (!s) return null;
   try {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[1])) return { name: v[0], id: v[1] as number };
+    // Only what encodeAfter could have written: a name PostgreSQL can compare (no NUL, ≤ 200 chars) and an integer id.
+    if (Array.isArray(v) && typeof v[0] === 'string' && v[0].length <= 200 && !v[0].includes('\u0000') && Number.isInteger(v[1]) && v[1] >= 0 && v[1] <= INT_MAX)
+      return { name: v[0], id: v[1] as number };
   } catch {
     /* fall through */
   }
@@ -257,7 +259,7 @@ export function registerCustomerRoutes({ app, ctx }: Deps) {
           next={more ? encodeAfter(page[page.length - 1]!) : null}
           first={!after}
           total={await countCustomers(db, ws)}
-          notice={NOTICES[c.req.query('notice') ?? '']}
+          notice={noticeFrom(c, NOTICES)}
         />,
       );
     }),
@@ -303,7 +305,7 @@ export function registerCustomerRoutes({ app, ctx }: Deps) {
         tasks={page.tasks}
         next={page.nextCursor}
         first={!cursor}
-        notice={NOTICES[c.req.query('notice') ?? '']}
+        notice={noticeFrom(c, NOTICES)}
         error={extra.error}
         v={extra.v}
       />,

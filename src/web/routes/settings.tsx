@@ -15,10 +15,10 @@ import {
   type Credential,
 } from '../../domain/credentials.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { ALL_TOOLS, READ_TOOLS, effectivePolicy, type ToolName } from '../../domain/policy.ts';
+import { ALL_TOOLS, READ_TOOLS, describeLevel, effectivePolicy, type ToolName } from '../../domain/policy.ts';
 import { requireWorkspace, updateWorkspace, type Workspace } from '../../domain/workspaces.ts';
 import { clientConfigs, mcpUrl, type ClientConfig } from '../../presenters/clientConfigs.ts';
-import { Form, adminOnly, notFoundPage, render, seeOther, type Ctx, type Deps } from '../kit.tsx';
+import { Form, adminOnly, notFoundPage, parseDay, render, seeOther, noticeFrom, type Ctx, type Deps } from '../kit.tsx';
 import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate, qs } from '../views/ui.tsx';
 import { capitalize } from './tasks.tsx';
 
@@ -53,6 +53,7 @@ const OUTCOME_LABELS: Record<string, string> = {
   error: 'Error',
   verification_failed: 'Verification failed',
   locked: 'Locked',
+  no_match: 'No match (phone/email probe)',
 };
 
 const NOTICES: Record<string, string> = {
@@ -149,17 +150,21 @@ function WorkspacePanel(p: { s: Session; ws: Workspace }) {
           </span>
         </label>
         <div class="field">
-          <label for="minFactors">Minimum verification factors</label>
-          <select id="minFactors" name="minVerificationFactors">
+          <label for="minFactors">Caller verification</label>
+          <select id="minFactors" name="minVerificationFactors" aria-describedby="minFactors-hint">
             {[1, 2, 3].map((n) => (
               <option value={String(n)} selected={p.ws.minVerificationFactors === n}>
-                {n}
+                {capitalize(describeLevel(n))}
                 {n === 2 ? ' (recommended)' : ''}
               </option>
             ))}
           </select>
-          <div class="hint">
-            How many of task number, customer name and phone a caller must give correctly before an assistant may add their comment.
+          <div class="hint" id="minFactors-hint">
+            What a caller must tell the assistant, correctly, before their comment is added. The phone number on file is
+            always required: it is the one detail an assistant cannot look up (it sees •••-•••-4534, and search only finds
+            a whole number), while names and task numbers come back from any search — an over-helpful assistant would
+            fill them in itself. A wrong detail always fails, and the answer never says which one. Customers without a
+            phone number on file cannot leave comments through an assistant.
           </div>
         </div>
         <button class="btn btn-primary" type="submit">
@@ -280,16 +285,16 @@ function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComment
       </fieldset>
       <div class="form-row">
         <div class="field">
-          <label for={`${p.idp}-factors`}>Verification factors</label>
+          <label for={`${p.idp}-factors`}>Caller verification</label>
           <select id={`${p.idp}-factors`} name="verificationFactors">
             <option value="" selected={p.factors === ''}>
-              Workspace minimum ({p.ws.minVerificationFactors})
+              Workspace policy ({describeLevel(p.ws.minVerificationFactors)})
             </option>
             {[1, 2, 3]
               .filter((n) => n >= p.ws.minVerificationFactors)
               .map((n) => (
                 <option value={String(n)} selected={p.factors === String(n)}>
-                  {n}
+                  {capitalize(describeLevel(n))}
                 </option>
               ))}
           </select>
@@ -300,7 +305,11 @@ function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComment
         <input type="checkbox" name="revealCustomerContact" checked={p.reveal} />
         <span>
           Reveal customer phone and email
-          <small>Off: the assistant sees •••-•••-4534 and r•••@example.com (searching by the full number still works).</small>
+          <small>
+            Off: the assistant sees •••-•••-4534 and r•••@example.com, and finds a customer by phone or email only with the
+            whole number or address. On is for staff assistants: such a credential cannot add customer comments, because it
+            can read the phone number callers are verified with.
+          </small>
         </span>
       </label>
     </>
@@ -550,7 +559,13 @@ function CredentialPage(p: { s: Session; ws: Workspace; c: Credential; events: A
           )}
           <dl class="meta">
             <dt>Verification</dt>
-            <dd>{eff.canComment ? `${eff.requiredFactors} factor${eff.requiredFactors === 1 ? '' : 's'}` : 'n/a (no comments)'}</dd>
+            <dd>
+              {eff.canComment
+                ? `the caller gives ${describeLevel(eff.verificationLevel)}`
+                : c.allowCustomerComments && c.revealCustomerContact
+                  ? 'n/a — no comments: this credential reveals contact details'
+                  : 'n/a (no comments)'}
+            </dd>
             <dt>Contact details</dt>
             <dd>{eff.revealContact ? 'shown in full' : 'masked'}</dd>
             <dt>Last used</dt>
@@ -703,12 +718,6 @@ function AuditPage(p: { s: Session; q: AuditQuery; creds: Credential[]; events: 
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-function parseDay(s: string): Date | null {
-  if (!DATE_RE.test(s)) return null;
-  const d = new Date(`${s}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
 
 /** Audit filters from the query string; unknown values are dropped (and reported). */
 function auditFilters(c: Ctx, creds: Credential[]) {
@@ -728,7 +737,7 @@ function auditFilters(c: Ctx, creds: Credential[]) {
   };
   const problems: string[] = [];
   if (raw.credential && !q.credential) problems.push('that credential is not in this workspace');
-  if ((raw.from && !q.from) || (raw.to && !q.to)) problems.push('dates must look like 2026-11-22');
+  if ((raw.from && !q.from) || (raw.to && !q.to)) problems.push('dates must be real days like 2026-11-22 (years 1–9998)');
   const from = q.from ? parseDay(q.from)! : undefined;
   const to = q.to ? new Date(parseDay(q.to)!.getTime() + 86400_000) : undefined;
   if (from && to && from >= to) problems.push('the “from” date is after the “to” date');
@@ -745,11 +754,15 @@ function auditFilters(c: Ctx, creds: Credential[]) {
   };
 }
 
-/** One CSV cell: quoted when needed; a leading = + - @ is neutralized so spreadsheets do not run it as a formula. */
+/**
+ * One CSV cell, always quoted. Spreadsheets run a cell that starts with = + - @ as a formula, and some split a cell
+ * again on ; tab or | (locale and import settings): so a formula start at the beginning, or after any separator
+ * (with spaces before it), gets a leading apostrophe — the text is kept, never run.
+ */
 export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(' ') : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(' ') : String(v);
+  const safe = s.replace(/(^|[,;\t|\r\n])(\s*)([=+\-@])/g, "$1$2'$3");
+  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 const CSV_MAX_ROWS = 100_000;
@@ -769,7 +782,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         creds={creds}
         v={{ ...(opts.v ?? DEFAULT_CREATE), key: opts.v?.key || newCreateKey() }}
         error={opts.error}
-        notice={NOTICES[c.req.query('notice') ?? '']}
+        notice={noticeFrom(c, NOTICES)}
       />,
       opts.status ?? 200,
     );
@@ -847,7 +860,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
     const { events } = await listAuditPage(db, ws.id, { credentialId: cred.id, limit: 10 });
     return render(
       c,
-      <CredentialPage s={s} ws={ws} c={cred} events={events} error={opts.error} notice={NOTICES[c.req.query('notice') ?? '']} />,
+      <CredentialPage s={s} ws={ws} c={cred} events={events} error={opts.error} notice={noticeFrom(c, NOTICES)} />,
       opts.status ?? 200,
     );
   };
@@ -945,7 +958,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
       const creds = await listCredentials(db, s.workspace.id);
       const { filter } = auditFilters(c, creds);
       const header = ['time_utc', 'action', 'outcome', 'credential', 'credential_id', 'user', 'tool', 'task_number', 'latency_ms', 'factor_types'];
-      const lines = [header.join(',')];
+      const lines = [header.map(csvCell).join(',')];
       let cursor: string | undefined;
       let rows = 0;
       do {

@@ -17,7 +17,7 @@ import {
 } from '../../domain/tasks.ts';
 import { listUsers, type User } from '../../domain/users.ts';
 import { isUuid } from '../../domain/workspaces.ts';
-import { Form, authed, notFoundPage, positiveInt, render, seeOther, type Ctx, type Deps } from '../kit.tsx';
+import { Form, authed, notFoundPage, parseDay, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps } from '../kit.tsx';
 import {
   AuthorBadge,
   CreatePageHead,
@@ -635,7 +635,7 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
           nextCursor={nextCursor}
           isFirstPage={!cursor || Boolean(error)}
           searched={Boolean(f.q)}
-          notice={NOTICES[c.req.query('notice') ?? '']}
+          notice={noticeFrom(c, NOTICES)}
           error={error}
         />,
       );
@@ -687,8 +687,8 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
         if (v.assignee && !isUuid(v.assignee)) throw invalid('choose an assignee from the list');
         let dueAt: Date | null = null;
         if (v.due) {
-          if (!/^\d{4}-\d{2}-\d{2}$/.test(v.due) || Number.isNaN(Date.parse(`${v.due}T00:00:00Z`))) throw invalid('the due date must be a date');
-          dueAt = new Date(`${v.due}T00:00:00Z`);
+          dueAt = parseDay(v.due);
+          if (!dueAt) throw invalid('the due date must be a date like 2026-12-01');
         }
         let customerId: number | null = null;
         if (v.customerMode === 'existing') {
@@ -742,7 +742,7 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
         comments={page.comments}
         nextCursor={page.nextCursor}
         olderShown={Boolean(after)}
-        notice={NOTICES[c.req.query('notice') ?? '']}
+        notice={noticeFrom(c, NOTICES)}
         error={extra.error}
         draft={extra.draft}
       />,
