@@ -98,13 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const pub = new URL(publicUrl);
   const port = e.PORT;
   const defaultHosts = [pub.host, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
+  // The origins of the default hosts: a browser page on any name the server answers to by default may call it.
+  const defaultOrigins = [pub.origin, ...defaultHosts.slice(1).map((h) => `http://${h}`)];
   return {
     port,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     publicUrl,
-    allowedOrigins: e.ALLOWED_ORIGINS ?? [pub.origin],
+    allowedOrigins: [...new Set(e.ALLOWED_ORIGINS ?? defaultOrigins)],
     allowedHosts: [...new Set((e.ALLOWED_HOSTS ?? defaultHosts).map((h) => h.toLowerCase()))],
     logLevel: e.LOG_LEVEL,
     demo: e.TASKLINE_DEMO,

@@ -182,13 +182,16 @@ export async function createMcpHandler(app: AppContext) {
         ...cors,
       });
 
-    const ip = clientIp(req);
-    const guard = authFailures.check(ip);
-    if (!guard.ok)
-      return tooMany(res, guard.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${guard.retryAfterSeconds} s with a valid token.`, cors);
+    // The token is checked first (a cached hash lookup): the per-address limit throttles failed attempts only, so a
+    // shared address (a hosted connector, a voice platform) where one tenant sends bad tokens never locks out the
+    // tenants whose tokens are valid.
     const auth = await authCache.authenticate(db, workspaceId, bearer(req.headers.authorization));
     if (!auth.ok) {
-      if (auth.reason !== 'no_workspace') authFailures.hit(ip);
+      if (auth.reason !== 'no_workspace') {
+        const d = authFailures.hit(clientIp(req));
+        if (!d.ok)
+          return tooMany(res, d.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${d.retryAfterSeconds} s with a valid token.`, cors);
+      }
       if (auth.reason === 'no_workspace')
         return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
       if (auth.reason === 'wrong_workspace')

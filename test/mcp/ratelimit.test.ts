@@ -42,8 +42,8 @@ test('token guessing from one address gets 429 with Retry-After after the config
   for (let i = 0; i < 8; i++)
     statuses.push((await rpc(url, INIT(), { token: `mcp_live_${String(i).padStart(43, 'x')}`, headers: attacker })).status);
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
-  const limited = await rpc(url, INIT(), { token: fx.token, headers: attacker });
-  assert.equal(limited.status, 429, 'even a valid token waits: the address is throttled');
+  const limited = await rpc(url, INIT(), { token: 'mcp_live_' + 'z'.repeat(43), headers: attacker });
+  assert.equal(limited.status, 429);
   const retry = Number(limited.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
   assert.match(limited.json.error.message, /Too many failed authentication attempts/);
@@ -52,6 +52,23 @@ test('token guessing from one address gets 429 with Retry-After after the config
   assert.equal(spoofed.status, 429);
   // Another address is unaffected.
   assert.equal((await rpc(url, INIT(), { token: fx.token, headers: { 'x-forwarded-for': '198.51.100.2' } })).status, 200);
+});
+
+test('a valid token is never throttled by failures from its address (a shared platform address): 200 at once', async () => {
+  await wellInsideAMinute();
+  const url = app.mcpUrl(fx.ws.id);
+  const platform = { 'x-forwarded-for': '192.0.2.44' };
+  const bad = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => rpc(url, CALL, { token: `mcp_live_${String(i).padStart(43, 'q')}`, headers: platform }).then((r) => r.status)),
+  );
+  assert.equal(bad.filter((s) => s === 401).length, 5, 'the limit admits its five failures');
+  assert.equal(bad.filter((s) => s === 429).length, 195, 'then refuses the bad tokens');
+  const good = await rpc(url, CALL, { token: fx.token, headers: platform });
+  assert.equal(good.status, 200, good.text);
+  assert.equal(good.json.result.isError, undefined);
+  const after = await rpc(url, CALL, { token: 'mcp_live_' + 'w'.repeat(43), headers: platform });
+  assert.equal(after.status, 429);
+  assert.ok(Number(after.headers.get('retry-after')) >= 1);
 });
 
 test('per-credential tool-call limit is shared across two instances', async () => {

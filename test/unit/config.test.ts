@@ -9,8 +9,11 @@ test('defaults', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.dataDir, './data');
   assert.equal(c.publicUrl, 'http://localhost:3000');
-  assert.deepEqual(c.allowedOrigins, ['http://localhost:3000']);
+  // The origins of the default hosts, so a page on 127.0.0.1 or [::1] (as the conformance suite sends) is allowed too.
+  assert.deepEqual(c.allowedOrigins, ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']);
   assert.deepEqual(c.allowedHosts, ['localhost:3000', '127.0.0.1:3000', '[::1]:3000']);
+  const pub = loadConfig({ PUBLIC_URL: 'https://tasks.example.com' });
+  assert.deepEqual(pub.allowedOrigins, ['https://tasks.example.com', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']);
   assert.equal(c.logLevel, 'info');
   assert.equal(c.demo, undefined);
 });
