@@ -6,7 +6,8 @@
  *   b         the SDK docs' stateless pattern (server + transport per request), one in-memory tool
  *   c         Taskline (src/main.ts), authenticated tools/call getTaskDetails, random tasks of the workspace
  *   c-search  Taskline, tools/call searchWorkspaceTasks, a mix of the B2 query classes
- * Rounds are interleaved (a, a-db, b, c, c-search, a, …) so that drift on a shared machine hits all alike.
+ *   c-modern  Taskline, the same getTaskDetails calls as c in the MCP 2026-07-28 form (per-request _meta, Mcp-* headers)
+ * Rounds are interleaved (a, a-db, b, c, c-search, c-modern, a, …) so that drift on a shared machine hits all alike.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,7 +72,7 @@ export interface B1Result {
   warmupSeconds: number;
   pinned: boolean;
   targets: TargetResult[];
-  ratios: { cOverAdb: number; cOverB: number; cOverA: number; searchOverAdb: number; searchOverA: number };
+  ratios: { cOverAdb: number; cOverB: number; cOverA: number; searchOverAdb: number; searchOverA: number; modernOverAdb: number };
   toolsListBytes: number | null;
   /** 1-minute load average before the warm-up and after each round (other work on the machine shows here). */
   loadAvg: number[];
@@ -84,6 +85,7 @@ const WHAT: Record<string, string> = {
   b: 'SDK docs pattern (McpServer + transport per request), in-memory tool',
   c: 'Taskline tools/call getTaskDetails',
   'c-search': 'Taskline tools/call searchWorkspaceTasks (mixed classes)',
+  'c-modern': 'Taskline tools/call getTaskDetails as MCP 2026-07-28 (per-request _meta, Mcp-Method/Mcp-Name headers)',
 };
 
 const NODE = ['--import', 'tsx'];
@@ -157,6 +159,16 @@ export async function runB1(o: B1Options): Promise<B1Result> {
     authorization: `Bearer ${token}`,
     'mcp-protocol-version': '2025-06-18',
   };
+  const META = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': {},
+    'io.modelcontextprotocol/clientInfo': { name: 'taskline-bench', version: '1' },
+  };
+  const modernBodies = detailBodies.map((b) => {
+    const m = JSON.parse(b) as { params: Record<string, unknown> };
+    return JSON.stringify({ ...m, params: { ...m.params, _meta: META } });
+  });
+  const modernHeaders = { ...headers, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'getTaskDetails' };
   const mcpPath = `/app/api/mcp/server/${ds.workspaceId}`;
 
   const pinned = hasTaskset() && os.availableParallelism() >= 2 && pinSelf('1');
@@ -177,6 +189,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
       { name: 'b', port: port('b'), path: '/mcp', headers, bodies: detailBodies },
       { name: 'c', port: port('c'), path: mcpPath, headers, bodies: detailBodies },
       { name: 'c-search', port: port('c'), path: mcpPath, headers, bodies: searchBodies },
+      { name: 'c-modern', port: port('c'), path: mcpPath, headers: modernHeaders, bodies: modernBodies },
     ];
     for (const t of targets) await check(t);
 
@@ -279,6 +292,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
         cOverA: round(rps('c') / rps('a'), 3),
         searchOverAdb: round(rps('c-search') / rps('a-db'), 3),
         searchOverA: round(rps('c-search') / rps('a'), 3),
+        modernOverAdb: round(rps('c-modern') / rps('a-db'), 3),
       },
       toolsListBytes,
       loadAvg,
@@ -294,7 +308,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
 async function profileRound(o: B1Options, t: Target, core: string | null): Promise<ProfileSummary> {
   const dir = path.join(DATA_DIR, 'profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${t.name}`);
   fs.mkdirSync(dir, { recursive: true });
-  const spec = serverSpec(t.name === 'c-search' ? 'c' : t.name, o.ds);
+  const spec = serverSpec(t.name.startsWith('c-') ? 'c' : t.name, o.ds);
   const child = await startServer({ ...spec, name: `${t.name} (--cpu-prof)`, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...spec.nodeArgs], core });
   let t0 = 0;
   let t1 = 0;

@@ -129,7 +129,8 @@ export function markdown(r: RunResults): string {
       `Ratios (medians): **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(b.ratios.cOverAdb >= TARGETS.cOverAdb)}), ` +
         `**c/b ${fmt(b.ratios.cOverB, 2)}** (≥ ${TARGETS.cOverB} ${mark(b.ratios.cOverB >= TARGETS.cOverB)}), ` +
         `c/a ${fmt(b.ratios.cOverA, 3)}, c p99 ${c.p99} ms (≤ ${TARGETS.p99Ms} ${mark(c.p99 <= TARGETS.p99Ms)}); ` +
-        `search: c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)}, c-search/a ${fmt(b.ratios.searchOverA, 3)}.`,
+        `search: c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)}, c-search/a ${fmt(b.ratios.searchOverA, 3)}` +
+        (b.ratios.modernOverAdb === undefined ? '.' : `; MCP 2026-07-28: c-modern/a-db ${fmt(b.ratios.modernOverAdb, 3)}.`),
     );
     L.push('');
   }

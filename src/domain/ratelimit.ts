@@ -6,6 +6,8 @@ interface Entry {
   shared: number;
   /** Hits counted here and not yet added to the shared counter. */
   pending: number;
+  /** Hits on their way to the shared counter (a flush is running): still counted here until it answers. */
+  flushing: number;
 }
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -32,7 +34,7 @@ export class SharedRateLimiter {
     const window = Math.floor(now / this.windowMs) * this.windowMs;
     let e = this.entries.get(key);
     if (!e || e.window !== window) {
-      e = { window, shared: 0, pending: 0 };
+      e = { window, shared: 0, pending: 0, flushing: 0 };
       this.entries.set(key, e);
     }
     return e;
@@ -42,16 +44,21 @@ export class SharedRateLimiter {
     return Math.max(1, Math.ceil((e.window + this.windowMs - now) / 1000));
   }
 
+  /** Hits in this window as far as this instance knows: the shared total, plus its own not yet in that total. */
+  private used(e: Entry): number {
+    return e.shared + e.flushing + e.pending;
+  }
+
   /** Would one more hit be over the limit? Does not count. */
   check(key: string, now = Date.now()): RateDecision {
     const e = this.entry(key, now);
-    return e.shared + e.pending >= this.limit ? { ok: false, retryAfterSeconds: this.retryAfter(e, now) } : { ok: true };
+    return this.used(e) >= this.limit ? { ok: false, retryAfterSeconds: this.retryAfter(e, now) } : { ok: true };
   }
 
   /** Count one hit; refused (and not counted) when the window's budget is spent. */
   hit(key: string, now = Date.now()): RateDecision {
     const e = this.entry(key, now);
-    if (e.shared + e.pending >= this.limit) return { ok: false, retryAfterSeconds: this.retryAfter(e, now) };
+    if (this.used(e) >= this.limit) return { ok: false, retryAfterSeconds: this.retryAfter(e, now) };
     e.pending++;
     this.schedule();
     return { ok: true };
@@ -80,8 +87,17 @@ export class SharedRateLimiter {
         keys.push(k);
         windows.push(new Date(e.window).toISOString());
         counts.push(e.pending);
+        e.flushing += e.pending;
         e.pending = 0;
       }
+      // The flushed hits leave `flushing` when the shared total that includes them is known (or on failure, back
+      // to `pending`): until then they still count here, so a burst during a flush cannot pass the limit.
+      const settle = (i: number, k: string): Entry | undefined => {
+        const e = this.entries.get(k);
+        if (!e || e.window !== Date.parse(windows[i]!)) return undefined; // that window is over
+        e.flushing -= counts[i]!;
+        return e;
+      };
       try {
         const r = await this.db.query<{ key: string; count: number }>(
           `INSERT INTO rate_counters AS r (key, window_start, count)
@@ -90,9 +106,11 @@ export class SharedRateLimiter {
            RETURNING key, count`,
           [keys, windows, counts],
         );
-        for (const row of r.rows) {
-          const e = this.entries.get(row.key);
-          if (e) e.shared = Math.max(e.shared, row.count);
+        const totals = new Map(r.rows.map((row) => [row.key, row.count]));
+        for (const [i, k] of keys.entries()) {
+          const e = settle(i, k);
+          const total = totals.get(k);
+          if (e && total !== undefined) e.shared = Math.max(e.shared, total);
         }
         // Old windows are of no use to anyone.
         if (Math.random() < 0.01)
@@ -100,12 +118,12 @@ export class SharedRateLimiter {
       } catch (err) {
         // Keep the counts for the next try rather than losing them.
         for (const [i, k] of keys.entries()) {
-          const e = this.entries.get(k);
-          if (e && e.window === Date.parse(windows[i]!)) e.pending += counts[i]!;
+          const e = settle(i, k);
+          if (e) e.pending += counts[i]!;
         }
         this.onError(err as Error);
       }
-      for (const [k, e] of this.entries) if (e.window + this.windowMs < now && e.pending === 0) this.entries.delete(k);
+      for (const [k, e] of this.entries) if (e.window + this.windowMs < now && e.pending === 0 && e.flushing === 0) this.entries.delete(k);
     })();
     this.flushing = run.finally(() => {
       this.flushing = null;

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { z } from 'zod';
-import { InitializeRequestSchema, PingRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { InitializeRequestSchema, JSONRPCRequestSchema, PingRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.ts';
 import { AuditWriter } from '../domain/audit.ts';
 import { AuthCache } from '../domain/authcache.ts';
@@ -12,6 +12,7 @@ import { requestInfo } from '../http/server.ts';
 import { createToolCaller } from './calltool.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
+import { route, serveModern, unsupportedVersion } from './modern.ts';
 import { RpcError, type CallContext } from './rpc.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -76,8 +77,11 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 't
 }
 
 /**
- * Requests the SDK's own handlers validate with its strict schemas: a failure there comes back as -32603 with the
- * schema's issues as JSON. Checked here first, so bad params get -32602 and a sentence.
+ * What the SDK would refuse without answering, or answer with -32603: a request its JSON-RPC schema rejects (e.g. a
+ * `_meta` that is not an object, a progress token that is neither string nor number) is dropped silently — the HTTP
+ * request would hang — and initialize/ping params fail its strict schemas as an "internal error". Checked here
+ * first, so bad params get -32602 and a sentence. (The mux gives every request its own string id, so the client's
+ * id is not what is checked.)
  */
 const SDK_REQUESTS = new Map<string, z.ZodType>([
   ['initialize', InitializeRequestSchema],
@@ -85,11 +89,13 @@ const SDK_REQUESTS = new Map<string, z.ZodType>([
 ]);
 
 function sdkParamsProblem(r: JSONRPCRequest): string | null {
+  const describe = (err: z.ZodError) => err.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+  const envelope = JSONRPCRequestSchema.safeParse({ ...r, id: 'sdk' });
+  if (!envelope.success) return `Invalid ${r.method.slice(0, 100)} params: ${describe(envelope.error)}. params._meta must be an object (progressToken a string or number).`;
   const parsed = SDK_REQUESTS.get(r.method)?.safeParse(r);
   if (!parsed || parsed.success) return null;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
   const example = r.method === 'initialize' ? ' Send {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "…", "version": "…"}}.' : '';
-  return `Invalid ${r.method} params: ${issues.join('; ')}.${example}`;
+  return `Invalid ${r.method} params: ${describe(parsed.error)}.${example}`;
 }
 
 type Classified = { kind: 'request'; msg: JSONRPCRequest } | { kind: 'notification' } | { kind: 'response' } | { kind: 'invalid' };
@@ -139,6 +145,12 @@ export async function createMcpHandler(app: AppContext) {
   const clientIp = (req: http.IncomingMessage): string => `ip:${clientAddress(req, config.trustProxy)}`;
   const tooMany = (res: http.ServerResponse, retryAfter: number, message: string, headers: http.OutgoingHttpHeaders) =>
     rpcFail(res, 429, -32000, message, { 'retry-after': String(retryAfter), ...headers });
+  /** Count one tools/call against the credential's limit; false (and the 429 sent) when it is spent. */
+  const spendToolCall = (res: http.ServerResponse, credentialId: string, headers: http.OutgoingHttpHeaders): boolean => {
+    const d = toolCalls.hit(`cred:${credentialId}`);
+    if (!d.ok) tooMany(res, d.retryAfterSeconds, `Rate limit: this credential may make ${config.rateLimitToolCalls} tool calls per minute. Retry after ${d.retryAfterSeconds} s.`, headers);
+    return d.ok;
+  };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const info = requestInfo(req);
@@ -171,7 +183,7 @@ export async function createMcpHandler(app: AppContext) {
         ...cors,
         'x-content-type-options': 'nosniff',
         'access-control-allow-methods': 'POST',
-        'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version',
+        'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version, mcp-method, mcp-name',
         'access-control-max-age': '600',
       });
       return void res.end();
@@ -226,6 +238,32 @@ export async function createMcpHandler(app: AppContext) {
     } catch {
       return rpcFail(res, 400, -32700, 'Parse error: Invalid JSON', cors);
     }
+    const era = route(req.headers, raw);
+    if (era.era === 'reject') return send(res, era.status, era.error, cors);
+
+    const call: CallContext = {
+      db,
+      workspace,
+      credential,
+      policy: effectivePolicy(workspace, credential),
+      requestId: info.id,
+      limits,
+    };
+    if (era.era === 'modern') {
+      if ('request' in era && era.request.method === 'tools/call' && !spendToolCall(res, credential.id, cors)) return;
+      void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
+      // 2026-07-28 defines no client notifications over HTTP: accepted, nothing to do.
+      if (!('request' in era)) {
+        res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff' });
+        return void res.end();
+      }
+      const r = era.request;
+      const answer = await serveModern(call, r, callTool).catch((err) => ({ status: 200, body: toolCallFailure(r, err, info.id) }));
+      if (res.destroyed) return;
+      return send(res, answer.status, answer.body, cors);
+    }
+
+    // Legacy revisions (2024-11-05 … 2025-11-25): exactly as before the modern path existed.
     const batch = Array.isArray(raw);
     const messages = batch ? (raw as unknown[]) : [raw];
     if (batch && (messages.length === 0 || messages.length > MAX_BATCH))
@@ -238,15 +276,12 @@ export async function createMcpHandler(app: AppContext) {
     if (hasInit && messages.length > 1)
       return rpcFail(res, 400, -32600, 'Invalid Request: initialize must be sent on its own, not in a batch', cors);
     const pv = req.headers['mcp-protocol-version'];
-    if (!hasInit && typeof pv === 'string' && !versions.has(pv))
-      return rpcFail(res, 400, -32000, `Bad Request: Unsupported protocol version: ${pv.slice(0, 40)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
+    // An unknown version gets the spec's UnsupportedProtocolVersionError (-32022, with the supported list), which a
+    // modern client recognises and a legacy one reads as the 400 it always was.
+    if (!hasInit && typeof pv === 'string' && !versions.has(pv)) return send(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
 
     const calls = requests.filter((r) => r.method === 'tools/call').length;
-    for (let i = 0; i < calls; i++) {
-      const d = toolCalls.hit(`cred:${credential.id}`);
-      if (!d.ok)
-        return tooMany(res, d.retryAfterSeconds, `Rate limit: this credential may make ${config.rateLimitToolCalls} tool calls per minute. Retry after ${d.retryAfterSeconds} s.`, cors);
-    }
+    for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
 
     void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
     // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
@@ -255,14 +290,6 @@ export async function createMcpHandler(app: AppContext) {
       return void res.end();
     }
 
-    const call: CallContext = {
-      db,
-      workspace,
-      credential,
-      policy: effectivePolicy(workspace, credential),
-      requestId: info.id,
-      limits,
-    };
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
     // even if the client goes away; only SDK-handled requests are cancelled then.
@@ -285,14 +312,15 @@ export async function createMcpHandler(app: AppContext) {
     send(res, 200, batch ? responses : responses[0], cors);
   };
 
-  /** A tools/call that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
+  /** A request answered without the SDK that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
   const toolCallFailure = (r: JSONRPCRequest, err: unknown, requestId: string): JSONRPCMessage => {
     if (err instanceof RpcError) return { jsonrpc: '2.0', id: r.id, error: { code: err.code, message: err.message } };
-    app.log.error({ reqId: requestId, err: { message: (err as Error).message, stack: (err as Error).stack } }, 'tools/call failed');
+    app.log.error({ reqId: requestId, method: r.method, err: { message: (err as Error).message, stack: (err as Error).stack } }, `${r.method.slice(0, 40)} failed`);
+    const what = r.method === 'tools/call' ? 'this tool call' : 'this request';
     return {
       jsonrpc: '2.0',
       id: r.id,
-      error: { code: -32603, message: `Taskline could not answer this tool call because of an internal error (request ${requestId}). Try again in a moment; if it keeps failing, tell the staff.` },
+      error: { code: -32603, message: `Taskline could not answer ${what} because of an internal error (request ${requestId}). Try again in a moment; if it keeps failing, tell the staff.` },
     };
   };
 

@@ -28,17 +28,22 @@ const GetParams = z.object({
   arguments: z.record(z.string(), z.string()).optional(),
 });
 
+export const PROMPTS = [CALLER_LOOKUP];
+
+/** prompts/get for both protocol eras; bad params and unknown prompts are -32602 with what to send instead. */
+export function getPrompt(params: unknown) {
+  const parsed = GetParams.safeParse(params ?? {});
+  if (!parsed.success)
+    throw rpcError(-32602, `Invalid prompts/get params: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}. Pass {"name": "${CALLER_LOOKUP.name}", "arguments": {"caller_said": "…"}}.`);
+  const { name, arguments: args } = parsed.data;
+  if (name !== CALLER_LOOKUP.name) throw rpcError(-32602, `Unknown prompt: ${name.slice(0, 100)}. Available: ${CALLER_LOOKUP.name}.`);
+  return {
+    description: CALLER_LOOKUP.description,
+    messages: [{ role: 'user' as const, content: { type: 'text' as const, text: callerLookupText(args?.caller_said) } }],
+  };
+}
+
 export function registerPrompts(server: Server) {
-  server.setRequestHandler(loose('prompts/list'), async () => ({ prompts: [CALLER_LOOKUP] }));
-  server.setRequestHandler(loose('prompts/get'), async (req) => {
-    const parsed = GetParams.safeParse(req.params ?? {});
-    if (!parsed.success)
-      throw rpcError(-32602, `Invalid prompts/get params: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}. Pass {"name": "${CALLER_LOOKUP.name}", "arguments": {"caller_said": "…"}}.`);
-    const { name, arguments: args } = parsed.data;
-    if (name !== CALLER_LOOKUP.name) throw rpcError(-32602, `Unknown prompt: ${name.slice(0, 100)}. Available: ${CALLER_LOOKUP.name}.`);
-    return {
-      description: CALLER_LOOKUP.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: callerLookupText(args?.caller_said) } }],
-    };
-  });
+  server.setRequestHandler(loose('prompts/list'), async () => ({ prompts: PROMPTS }));
+  server.setRequestHandler(loose('prompts/get'), async (req) => getPrompt(req.params));
 }

@@ -158,8 +158,31 @@ const toolCall = fc
   .map(([name, args]) => ({ name, arguments: args }));
 
 const id = fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constantFrom(null, 1.5, -0, 1e300, {}, [], true));
+/** A 2026-07-28 envelope: valid, or with odd values where the spec wants a string or an object. */
+const VALID_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'fuzz', version: '0' },
+};
+const meta = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(VALID_META) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        'io.modelcontextprotocol/protocolVersion': fc.oneof(fc.constantFrom('2026-07-28', '2025-11-25', 'v999.0.0', ''), anything),
+        'io.modelcontextprotocol/clientCapabilities': anything,
+        'io.modelcontextprotocol/clientInfo': anything,
+        'io.modelcontextprotocol/logLevel': anything,
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { weight: 1, arbitrary: anything },
+);
 const params = fc.oneof(
   { weight: 4, arbitrary: toolCall },
+  { weight: 2, arbitrary: fc.tuple(toolCall, meta).map(([p, m]) => ({ ...p, _meta: m })) },
   { weight: 1, arbitrary: fc.record({ uri: fc.oneof(fc.constantFrom('taskline://tasks/1', 'taskline://tasks/', 'taskline://tasks/-1', 'file:///etc/passwd', 'taskline://tasks/99999999999999999999'), oddString, anything) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('caller-lookup', 'nope'), arguments: fc.oneof(fc.record({ caller_said: oddString }), anything) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ protocolVersion: fc.constantFrom('2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '1999-01-01', ''), capabilities: anything, clientInfo: anything }, { requiredKeys: [] }) },
@@ -254,9 +277,15 @@ test('missing, duplicated and wrong headers, methods and paths', async () => {
       `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${fx.token.slice(0, -1)}A`, `Bearer ${fx.token}x`, `Bearer ${other.token}`, preview,
       'Bearer mcp_live_***', 'Bearer mcp_live_...', `Bearer ${'A'.repeat(8000)}`, [`Bearer ${fx.token}`, 'Bearer x'], ['Bearer x', `Bearer ${fx.token}`],
     ]),
-    version: headerValue([undefined, undefined, '2025-11-25', '2024-11-05', '1999-01-01', '', ['2025-11-25', '2025-06-18']]),
+    version: headerValue([undefined, undefined, '2025-11-25', '2024-11-05', '1999-01-01', '', ['2025-11-25', '2025-06-18'], '2026-07-28', '2026-07-28']),
+    mcpMethod: headerValue([undefined, undefined, 'tools/call', 'tools/list', 'server/discover', 'TOOLS/CALL', '', ['tools/call', 'tools/call']]),
+    mcpName: headerValue([undefined, undefined, 'workspaceSummary', '  workspaceSummary  ', `=?base64?${Buffer.from('workspaceSummary').toString('base64')}?=`, '=?base64?!!!?=', '', 'x'.repeat(300)]),
     xff: headerValue([undefined, '1.2.3.4', 'garbage', '', ' , ']),
-    body: fc.oneof(fc.constantFrom(JSON.stringify(call('workspaceSummary', {})), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'f', version: '0' } } }), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), ''), bodyText),
+    body: fc.oneof(fc.constantFrom(
+      JSON.stringify(call('workspaceSummary', {})),
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {}, _meta: VALID_META } }),
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: VALID_META } }),
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'f', version: '0' } } }), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), ''), bodyText),
   };
   await fc.assert(
     fc.asyncProperty(fc.array(fc.record(h), { minLength: PER_RUN, maxLength: PER_RUN }), async (cases) => {
@@ -269,6 +298,8 @@ test('missing, duplicated and wrong headers, methods and paths', async () => {
           if (c.accept !== undefined) headers.accept = c.accept;
           if (c.auth !== undefined) headers.authorization = c.auth;
           if (c.version !== undefined) headers['mcp-protocol-version'] = c.version;
+          if (c.mcpMethod !== undefined) headers['mcp-method'] = c.mcpMethod;
+          if (c.mcpName !== undefined) headers['mcp-name'] = c.mcpName;
           if (c.xff !== undefined) headers['x-forwarded-for'] = c.xff;
           const base = new URL(app.mcpUrl('x'));
           return { url: `${base.origin}/app/api/mcp/server/${c.path}${c.query}`, method: c.method, headers, body: c.method === 'GET' ? undefined : c.body };

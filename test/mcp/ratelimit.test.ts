@@ -107,3 +107,15 @@ test('the limiter keeps counts when the database is briefly unavailable and neve
   const r = await db.query<{ count: number }>('SELECT count FROM rate_counters WHERE key = $1', [key]);
   assert.equal(r.rows[0]!.count, 3, 'the three admitted hits reached the shared counter after the outage');
 });
+
+test('a burst while the limiter is syncing admits no more than the limit (hits on their way to PostgreSQL still count)', async () => {
+  const lim = new SharedRateLimiter(db, 5, 60_000, 10_000);
+  const key = `burst:${Math.random()}`;
+  const admitted = () => Array.from({ length: 10 }, () => lim.hit(key).ok).filter(Boolean).length;
+  assert.equal(admitted(), 5);
+  const sync = lim.flush(); // the five are now in flight to rate_counters
+  assert.equal(admitted(), 0, 'during the flush');
+  await sync;
+  assert.equal(admitted(), 0, 'after it');
+  await lim.close();
+});
