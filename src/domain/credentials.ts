@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { prepared, type Queryable } from '../db/client.ts';
+import { prepared, type Db, type Queryable } from '../db/client.ts';
 import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
 import { appendAudit } from './audit.ts';
 import { authChanged } from './authevents.ts';
@@ -62,7 +62,7 @@ export class CredentialAlreadyCreated extends DomainError {
 
 /** Mint a credential. The returned token is the only copy: only its SHA-256 is stored. */
 export async function createCredential(
-  db: Queryable,
+  db: Db,
   workspaceId: string,
   input: CreateCredentialInput,
 ): Promise<{ credential: Credential; token: string }> {
@@ -73,7 +73,8 @@ export async function createCredential(
   if (req.problems.length) throw invalid(req.problems.join('; '));
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalid('expiry must be in the future');
   const t = mintToken();
-  const r = await db.query<CredRow>(
+  return db.tx(async (q) => {
+  const r = await q.query<CredRow>(
     `INSERT INTO mcp_credentials AS c (workspace_id, id, name, token_hash, token_prefix, token_last4, tools,
        allow_customer_comments, verification_factors, reveal_customer_contact, expires_at, created_by, create_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -96,7 +97,7 @@ export async function createCredential(
     ],
   );
   if (!r.rows[0]) {
-    const had = await db.query<{ id: string; name: string }>('SELECT id, name FROM mcp_credentials WHERE workspace_id = $1 AND create_key = $2', [
+    const had = await q.query<{ id: string; name: string }>('SELECT id, name FROM mcp_credentials WHERE workspace_id = $1 AND create_key = $2', [
       workspaceId,
       input.createKey,
     ]);
@@ -105,8 +106,9 @@ export async function createCredential(
     throw new CredentialAlreadyCreated(prev.id, prev.name);
   }
   const credential = present(r.rows[0]);
-  await appendAudit(db, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
+  await appendAudit(q, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
   return { credential, token: t.token };
+  });
 }
 
 export async function listCredentials(db: Queryable, workspaceId: string): Promise<Credential[]> {
@@ -128,23 +130,29 @@ export async function getCredential(db: Queryable, id: string, workspaceId?: str
   return r.rows[0] ? present(r.rows[0]) : null;
 }
 
-/** Revoke (idempotent). With workspaceId, a credential of another workspace is "not found". */
+/**
+ * Revoke (idempotent). With workspaceId, a credential of another workspace is "not found". Written and audited in
+ * one transaction; the workspace's remembered token checks are forgotten after the commit (see updateWorkspace).
+ */
 export async function revokeCredential(
-  db: Queryable,
+  db: Db,
   id: string,
   opts: { workspaceId?: string; userId?: string | null } = {},
 ): Promise<Credential> {
   const existing = await getCredential(db, id, opts.workspaceId);
   if (!existing) throw notFound(`no credential with id ${id}`);
-  const r = await db.query<CredRow>(
-    `UPDATE mcp_credentials c SET revoked_at = coalesce(revoked_at, now())
-     WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
-    [existing.workspaceId, id],
-  );
+  const row = await db.tx(async (q) => {
+    const r = await q.query<CredRow>(
+      `UPDATE mcp_credentials c SET revoked_at = coalesce(revoked_at, now())
+       WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
+      [existing.workspaceId, id],
+    );
+    if (!existing.revokedAt)
+      await appendAudit(q, existing.workspaceId, { action: 'credential.revoke', outcome: 'ok', credentialId: id, userId: opts.userId });
+    return r.rows[0]!;
+  });
   authChanged(existing.workspaceId);
-  if (!existing.revokedAt)
-    await appendAudit(db, existing.workspaceId, { action: 'credential.revoke', outcome: 'ok', credentialId: id, userId: opts.userId });
-  return present(r.rows[0]!);
+  return present(row);
 }
 
 export type AuthFailure =
@@ -236,7 +244,7 @@ export interface CredentialSettingsPatch {
  * creation; takes effect on the credential's next request. Audited as credential.update.
  */
 export async function updateCredentialSettings(
-  db: Queryable,
+  db: Db,
   workspaceId: string,
   id: string,
   patch: CredentialSettingsPatch,
@@ -253,12 +261,15 @@ export async function updateCredentialSettings(
     revealCustomerContact: patch.revealCustomerContact ?? existing.revealCustomerContact,
   });
   if (req.problems.length) throw invalid(req.problems.join('; '));
-  const r = await db.query<CredRow>(
-    `UPDATE mcp_credentials c SET tools = $3, allow_customer_comments = $4, verification_factors = $5, reveal_customer_contact = $6
-     WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
-    [workspaceId, id, req.tools, req.allowCustomerComments, req.verificationFactors, patch.revealCustomerContact ?? existing.revealCustomerContact],
-  );
+  const row = await db.tx(async (q) => {
+    const r = await q.query<CredRow>(
+      `UPDATE mcp_credentials c SET tools = $3, allow_customer_comments = $4, verification_factors = $5, reveal_customer_contact = $6
+       WHERE workspace_id = $1 AND id = $2 RETURNING ${COLS}`,
+      [workspaceId, id, req.tools, req.allowCustomerComments, req.verificationFactors, patch.revealCustomerContact ?? existing.revealCustomerContact],
+    );
+    await appendAudit(q, workspaceId, { action: 'credential.update', outcome: 'ok', credentialId: id, userId: opts.userId });
+    return r.rows[0]!;
+  });
   authChanged(workspaceId);
-  await appendAudit(db, workspaceId, { action: 'credential.update', outcome: 'ok', credentialId: id, userId: opts.userId });
-  return present(r.rows[0]!);
+  return present(row);
 }

@@ -1,4 +1,5 @@
-import { prepared, type Queryable } from '../db/client.ts';
+import { prepared, type Db, type Queryable } from '../db/client.ts';
+import { createCustomer, getCustomer, type CustomerInput } from './customers.ts';
 import { invalid, notFound } from './errors.ts';
 
 export const STATUSES = ['open', 'in_progress', 'waiting', 'done', 'cancelled'] as const;
@@ -75,6 +76,24 @@ export async function createTask(db: Queryable, workspaceId: string, input: Task
   });
   if (!r.rows[0]) throw notFound(`no workspace with id ${workspaceId}`);
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
+}
+
+/** Whose task it is: nobody, a customer on file, or a new customer created with the task. */
+export type TaskCustomer = { kind: 'none' } | { kind: 'existing'; id: number } | { kind: 'new'; customer: CustomerInput };
+
+/**
+ * Create a task for no customer, an existing one (which must be in this workspace) or a new one: the customer and
+ * the task are written in one transaction, so a task that fails validation leaves no orphan customer behind.
+ */
+export async function createTaskWithCustomer(db: Db, workspaceId: string, input: Omit<TaskInput, 'customerId'>, customer: TaskCustomer): Promise<Task> {
+  check(input);
+  if (customer.kind === 'existing' && !(await getCustomer(db, workspaceId, customer.id)))
+    throw invalid('that customer is not in this workspace — find them again');
+  if (customer.kind === 'new' && !customer.customer.name.trim()) throw invalid('enter the new customer’s name, or choose “No customer”');
+  return db.tx(async (q) => {
+    const customerId = customer.kind === 'existing' ? customer.id : customer.kind === 'new' ? (await createCustomer(q, workspaceId, customer.customer)).id : null;
+    return createTask(q, workspaceId, { ...input, customerId });
+  });
 }
 
 const TASK_BY_ID = prepared('task_by_id', `SELECT ${TASK_COLS} FROM ${TASK_FROM} WHERE t.workspace_id = $1 AND t.id = $2`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/client.ts';
+import type { Db, Queryable } from '../db/client.ts';
+import { appendAudit } from './audit.ts';
 import { invalid, notFound } from './errors.ts';
 import { authChanged } from './authevents.ts';
 import type { WorkspaceSettings } from './policy.ts';
@@ -46,21 +47,35 @@ export async function listWorkspaces(db: Queryable): Promise<(Workspace & { task
   return r.rows;
 }
 
-export async function updateWorkspace(db: Queryable, id: string, patch: Partial<WorkspaceSettings> & { name?: string }): Promise<Workspace> {
+/** Who made a change, for its audit row: a signed-in staff member, or nobody (the CLI, setup). */
+export interface Actor {
+  userId?: string | null;
+}
+
+/**
+ * Change a workspace's name or MCP settings: validated, written and audited (workspace.update, with the actor) in one
+ * transaction; then, after the commit, this process forgets the workspace's remembered token checks — before, a
+ * lookup running between the write and the commit could read the old row and remember it past the commit.
+ */
+export async function updateWorkspace(db: Db, id: string, patch: Partial<WorkspaceSettings> & { name?: string }, actor: Actor = {}): Promise<Workspace> {
   if (patch.minVerificationFactors !== undefined && ![1, 2, 3].includes(patch.minVerificationFactors))
     throw invalid('minimum verification factors must be 1, 2 or 3');
   if (patch.name !== undefined && (!patch.name.trim() || patch.name.length > 200)) throw invalid('workspace name must be 1–200 characters');
-  const r = await db.query<Workspace>(
-    `UPDATE workspaces SET
-       name = coalesce($2, name),
-       mcp_enabled = coalesce($3, mcp_enabled),
-       allow_customer_comments = coalesce($4, allow_customer_comments),
-       min_verification_factors = coalesce($5, min_verification_factors),
-       updated_at = now()
-     WHERE id = $1 RETURNING ${COLS}`,
-    [id, patch.name?.trim() ?? null, patch.mcpEnabled ?? null, patch.allowCustomerComments ?? null, patch.minVerificationFactors ?? null],
-  );
-  if (!r.rows[0]) throw notFound(`no workspace with id ${id}`);
+  const ws = await db.tx(async (q) => {
+    const r = await q.query<Workspace>(
+      `UPDATE workspaces SET
+         name = coalesce($2, name),
+         mcp_enabled = coalesce($3, mcp_enabled),
+         allow_customer_comments = coalesce($4, allow_customer_comments),
+         min_verification_factors = coalesce($5, min_verification_factors),
+         updated_at = now()
+       WHERE id = $1 RETURNING ${COLS}`,
+      [id, patch.name?.trim() ?? null, patch.mcpEnabled ?? null, patch.allowCustomerComments ?? null, patch.minVerificationFactors ?? null],
+    );
+    if (!r.rows[0]) throw notFound(`no workspace with id ${id}`);
+    await appendAudit(q, id, { action: 'workspace.update', outcome: 'ok', userId: actor.userId ?? null });
+    return r.rows[0];
+  });
   authChanged(id);
-  return r.rows[0];
+  return ws;
 }

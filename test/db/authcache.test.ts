@@ -8,7 +8,7 @@ import { AuthCache } from '../../src/domain/authcache.ts';
 import { createCredential, revokeCredential, updateCredentialSettings } from '../../src/domain/credentials.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { createWorkspace, updateWorkspace } from '../../src/domain/workspaces.ts';
-import type { Queryable } from '../../src/db/client.ts';
+import type { Db, Queryable } from '../../src/db/client.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;
@@ -165,24 +165,54 @@ test('while the invalidation channel is down nothing is remembered; it comes bac
   }
 });
 
-test('a change made by this process is forgotten before it is acknowledged, not when its notification comes back', async () => {
+test('a change made by this process is forgotten once it commits, before it is acknowledged — not when its notification comes back', async () => {
   const { ws, token } = await fixture('Local change');
   const q = counting();
   assert.equal((await cache.authenticate(q, ws.id, token)).ok, true);
   const before = cache.stats.invalidations;
-  // Inside an open transaction no notification can have been sent yet (PostgreSQL delivers it at commit), so only the
-  // in-process signal can have dropped the entry.
-  await db.tx(async (t) => {
-    await updateWorkspace(t, ws.id, { mcpEnabled: false });
-    assert.ok(cache.stats.invalidations > before, 'forgotten as soon as updateWorkspace returned');
-  });
+  await updateWorkspace(db, ws.id, { mcpEnabled: false });
+  assert.ok(cache.stats.invalidations > before, 'forgotten by the time updateWorkspace returned');
   const check = await cache.authenticate(q, ws.id, token);
   assert.equal(q.lookups, 2, 'the next check goes to the database');
   assert.equal(check.ok && check.workspace.mcpEnabled, false, 'and sees the change');
-  // The same for a revocation made outside any transaction: the very next check is refused.
+  // The same for a revocation: the very next check is refused.
   const other = await fixture('Local revoke');
   assert.equal((await cache.authenticate(q, other.ws.id, other.token)).ok, true);
   await revokeCredential(db, other.credential.id);
   const refused = await cache.authenticate(q, other.ws.id, other.token);
   assert.equal(refused.ok ? 'ok' : refused.reason, 'revoked');
 });
+
+test(
+  'a lookup racing an uncommitted workspace change cannot keep the old check after the commit',
+  { skip: STORE === 'pglite' ? 'needs a PostgreSQL server (PGlite runs one transaction at a time: no lookup can run inside another\'s)' : false },
+  async () => {
+    const { ws, token } = await fixture('Racing change');
+    const q = counting();
+    // Between the change's last write and its commit, another connection checks the token: it reads the committed
+    // (old) row — MCP on — and would remember it.
+    let raced: Awaited<ReturnType<AuthCache['authenticate']>> | null = null;
+    const racing: Db = {
+      ...db,
+      tx: (fn) =>
+        db.tx((t) =>
+          fn({
+            async query<T>(sql: Parameters<Queryable['query']>[0], params?: readonly unknown[]) {
+              const r = await t.query<T>(sql, params);
+              const last = typeof sql === 'string' ? sql : sql.text;
+              if (/INSERT INTO audit_events/.test(last)) raced = await cache.authenticate(q, ws.id, token);
+              return r;
+            },
+          }),
+        ),
+    };
+    await updateWorkspace(racing, ws.id, { mcpEnabled: false });
+    assert.ok(raced !== null && (raced as { ok: boolean; workspace?: { mcpEnabled: boolean } }).ok, 'the racing lookup ran, before the commit');
+    assert.equal((raced as unknown as { workspace: { mcpEnabled: boolean } }).workspace.mcpEnabled, true, 'and saw the old row');
+    // The change is acknowledged: the very next check must see it, not the raced old one.
+    const lookups = q.lookups;
+    const after = await cache.authenticate(q, ws.id, token);
+    assert.equal(q.lookups, lookups + 1, 'not answered from memory');
+    assert.equal(after.ok && after.workspace.mcpEnabled, false);
+  },
+);

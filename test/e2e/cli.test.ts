@@ -66,7 +66,9 @@ test('workspace, user, credential and audit commands with --json', async () => {
   assert.equal(after.find((c: { id: string }) => c.id === cred.id).state, 'revoked');
 
   const audit = await json(['audit', '--workspace', ws.id, '--limit', '10']);
-  assert.deepEqual(audit.map((e: { action: string }) => e.action), ['credential.revoke', 'credential.create', 'credential.create']);
+  // The CLI's changes are audited like the web app's (by the same domain commands), with no staff member on them.
+  assert.deepEqual(audit.map((e: { action: string }) => e.action), ['credential.revoke', 'credential.create', 'credential.create', 'workspace.update']);
+  assert.ok(audit.every((e: { userId: string | null }) => e.userId === null));
 
   const seeded = await json(['seed', '--workspace', ws.id, '--tasks', '300', '--customers', '50', '--seed', '7']);
   assert.equal(seeded.tasks, 300);

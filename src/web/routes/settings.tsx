@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Session } from '../../auth/sessions.ts';
-import { appendAudit, listAuditPage, OUTCOMES, type AuditRow, type Outcome } from '../../domain/audit.ts';
+import { listAuditPage, OUTCOMES, type AuditRow, type Outcome } from '../../domain/audit.ts';
 import {
   CredentialAlreadyCreated,
   createCredential,
@@ -808,10 +808,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         allowCustomerComments: form.bool('allowCustomerComments'),
         minVerificationFactors: factors,
       };
-      await db.tx(async (q) => {
-        await updateWorkspace(q, s.workspace.id, patch);
-        await appendAudit(q, s.workspace.id, { action: 'workspace.update', outcome: 'ok', userId: s.user.id });
-      });
+      await updateWorkspace(db, s.workspace.id, patch, { userId: s.user.id });
       return seeOther(c, '/settings/mcp?notice=workspace_saved');
     }),
   );

@@ -1,11 +1,11 @@
 /** Tasks: list (filters, keyset pages, search), task page (details, comments, changes), create. */
 import type { Session } from '../../auth/sessions.ts';
 import { addComment, listComments, type Comment } from '../../domain/comments.ts';
-import { createCustomer, findCustomers, getCustomer, type Customer } from '../../domain/customers.ts';
+import { findCustomers, getCustomer, type Customer } from '../../domain/customers.ts';
 import { DomainError, invalid } from '../../domain/errors.ts';
 import { searchTasks, type MatchedOn } from '../../domain/search.ts';
 import {
-  createTask,
+  createTaskWithCustomer,
   getTaskByNumber,
   listTasks,
   PRIORITIES,
@@ -14,6 +14,7 @@ import {
   type Priority,
   type Status,
   type Task,
+  type TaskCustomer,
 } from '../../domain/tasks.ts';
 import { listUsers, type User } from '../../domain/users.ts';
 import { isUuid } from '../../domain/workspaces.ts';
@@ -690,27 +691,22 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
           dueAt = parseDay(v.due);
           if (!dueAt) throw invalid('the due date must be a date like 2026-12-01');
         }
-        let customerId: number | null = null;
-        if (v.customerMode === 'existing') {
-          customerId = positiveInt(v.customerId);
-          if (!customerId || !(await getCustomer(db, ws, customerId))) throw invalid('that customer is not in this workspace — find them again');
-        }
-        if (v.customerMode === 'new' && !v.customerName) throw invalid('enter the new customer’s name, or choose “No customer”');
         if (v.customerMode === 'none' && (v.customerName || v.customerPhone || v.customerEmail))
           throw invalid('you filled in customer details but chose “No customer” — choose “New customer” to add them');
-        const task = await db.tx(async (q) => {
-          if (v.customerMode === 'new')
-            customerId = (await createCustomer(q, ws, { name: v.customerName, phone: v.customerPhone, email: v.customerEmail })).id;
-          return createTask(q, ws, {
-            title: v.title,
-            description: v.description,
-            status,
-            priority,
-            assigneeId: v.assignee || null,
-            customerId,
-            dueAt,
-          });
-        });
+        const existing = positiveInt(v.customerId);
+        if (v.customerMode === 'existing' && !existing) throw invalid('that customer is not in this workspace — find them again');
+        const customer: TaskCustomer =
+          v.customerMode === 'existing'
+            ? { kind: 'existing', id: existing! }
+            : v.customerMode === 'new'
+              ? { kind: 'new', customer: { name: v.customerName, phone: v.customerPhone, email: v.customerEmail } }
+              : { kind: 'none' };
+        const task = await createTaskWithCustomer(
+          db,
+          ws,
+          { title: v.title, description: v.description, status, priority, assigneeId: v.assignee || null, dueAt },
+          customer,
+        );
         return seeOther(c, `/tasks/${task.number}?notice=created`);
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'invalid') throw err;
