@@ -6,7 +6,8 @@ import { DomainError } from '../domain/errors.ts';
 import type { ToolName } from '../domain/policy.ts';
 import { TOOLS_BY_NAME } from './tools/index.ts';
 import { ToolError } from './tool.ts';
-import { rpcError, type CallContext } from './rpc.ts';
+import { RpcError, rpcError, type CallContext } from './rpc.ts';
+import { listTaskResources, mayReadTasks, readTaskResource, ResourceNotFound } from './resources.ts';
 
 const CallParams = z.object({
   name: z.string().max(200),
@@ -47,6 +48,14 @@ export function auditedToolName(name: string): string {
 
 export type CallTool = (call: CallContext, params: unknown) => Promise<CallToolResult>;
 
+/** The methods that read workspace data, each through the boundary: audited, counted, errors mapped. */
+export interface Boundary {
+  callTool: CallTool;
+  /** resources/read: throws ResourceNotFound (each era maps it to its own code). */
+  readResource(call: CallContext, params: unknown): Promise<{ contents: { uri: string; mimeType: string; text: string }[] }>;
+  listResources(call: CallContext): Promise<{ uri: string; name: string; mimeType: string }[]>;
+}
+
 /** What one tools/call did, for its metrics and its audit row. */
 interface CallRecord {
   name: string;
@@ -57,7 +66,7 @@ interface CallRecord {
   factorTypes: string[] | null;
 }
 
-async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord): Promise<void> {
+async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord, action = 'tool_call'): Promise<void> {
   const ms = performance.now() - r.started;
   const label = r.allowed ? r.name : 'unknown';
   app.metrics.toolCalls.inc({ tool: label, outcome: r.outcome });
@@ -65,10 +74,10 @@ async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r:
   if (r.name === 'addCustomerComment' && r.allowed && (r.outcome === 'ok' || r.outcome === 'verification_failed' || r.outcome === 'locked'))
     app.metrics.verifications.inc({ outcome: r.outcome === 'ok' ? 'passed' : r.outcome === 'locked' ? 'locked' : 'failed' });
   await audit.append(call.workspace.id, {
-    action: 'tool_call',
+    action,
     outcome: r.outcome,
     credentialId: call.credential.id,
-    tool: auditedToolName(r.name),
+    tool: action === 'tool_call' ? auditedToolName(r.name) : null,
     latencyMs: ms,
     taskId: r.taskId,
     factorTypes: r.factorTypes,
@@ -132,5 +141,52 @@ export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool 
       await finish(app, audit, call, r);
       return { content: [{ type: 'text', text: message }], isError: true };
     }
+  };
+}
+
+/**
+ * resources/read and resources/list go through the same boundary as tools/call: the policy (they show what
+ * getTaskDetails shows, so a credential without it reads nothing — the same answer as for a task that does not
+ * exist), metrics, and an audit row committed before the answer (resource.read with its task, resource.list). The
+ * per-credential rate limit counts them in the HTTP handler, like tool calls.
+ */
+export function createBoundary(app: AppContext, audit: AuditWriter): Boundary {
+  const callTool = createToolCaller(app, audit);
+  async function through<T>(call: CallContext, method: 'resources/read' | 'resources/list', denied: () => T, run: () => Promise<{ value: T; taskId?: number | null }>): Promise<T> {
+    const action = method === 'resources/read' ? 'resource.read' : 'resource.list';
+    const r: CallRecord = { name: method, allowed: true, started: performance.now(), outcome: 'ok', taskId: null, factorTypes: null };
+    if (!mayReadTasks(call)) {
+      r.outcome = 'denied';
+      await finish(app, audit, call, r, action);
+      return denied();
+    }
+    try {
+      const out = await run();
+      r.taskId = out.taskId ?? null;
+      await finish(app, audit, call, r, action);
+      return out.value;
+    } catch (err) {
+      r.outcome = 'error';
+      if (!(err instanceof ResourceNotFound) && !(err instanceof RpcError))
+        app.log.error({ reqId: call.requestId, method, err: { message: (err as Error).message, stack: (err as Error).stack } }, `${method} failed`);
+      await finish(app, audit, call, r, action);
+      throw err;
+    }
+  }
+  return {
+    callTool,
+    readResource: (call, params) =>
+      through(
+        call,
+        'resources/read',
+        () => {
+          throw new ResourceNotFound(String((params as { uri?: unknown } | undefined)?.uri ?? ''));
+        },
+        async () => {
+          const { result, taskId } = await readTaskResource(call, params);
+          return { value: result, taskId };
+        },
+      ),
+    listResources: (call) => through(call, 'resources/list', () => [], async () => ({ value: await listTaskResources(call) })),
   };
 }

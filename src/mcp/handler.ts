@@ -9,13 +9,15 @@ import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { clientAddress } from '../http/clientAddress.ts';
 import { requestInfo } from '../http/server.ts';
-import { createToolCaller } from './calltool.ts';
+import { createBoundary } from './calltool.ts';
 import { createMcpServer } from './server.ts';
 import { MuxTransport } from './transport.ts';
 import { route, serveModern, unsupportedVersion } from './modern.ts';
 import { RpcError, type CallContext } from './rpc.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** The methods that read workspace data: each counts against the credential's per-minute limit. */
+const COUNTED = new Set(['tools/call', 'resources/read', 'resources/list']);
 const MAX_BATCH = 100;
 const PATH_RE = /^\/app\/api\/mcp\/server\/([^/]+)\/?$/;
 
@@ -130,8 +132,9 @@ export async function createMcpHandler(app: AppContext) {
   const audit = new AuditWriter(db);
   const authCache = new AuthCache(db, { onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back') });
   await authCache.start();
-  const callTool = createToolCaller(app, audit);
-  const server = createMcpServer();
+  const boundary = createBoundary(app, audit);
+  const { callTool } = boundary;
+  const server = createMcpServer(boundary);
   const mux = new MuxTransport();
   await server.connect(mux);
   server.onerror = (err) => app.log.warn({ err: err.message }, 'mcp protocol error');
@@ -250,7 +253,7 @@ export async function createMcpHandler(app: AppContext) {
       limits,
     };
     if (era.era === 'modern') {
-      if ('request' in era && era.request.method === 'tools/call' && !spendToolCall(res, credential.id, cors)) return;
+      if ('request' in era && COUNTED.has(era.request.method) && !spendToolCall(res, credential.id, cors)) return;
       void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
       // 2026-07-28 defines no client notifications over HTTP: accepted, nothing to do.
       if (!('request' in era)) {
@@ -258,7 +261,7 @@ export async function createMcpHandler(app: AppContext) {
         return void res.end();
       }
       const r = era.request;
-      const answer = await serveModern(call, r, callTool).catch((err) => ({ status: 200, body: toolCallFailure(r, err, info.id) }));
+      const answer = await serveModern(call, r, boundary).catch((err) => ({ status: 200, body: toolCallFailure(r, err, info.id) }));
       if (res.destroyed) return;
       return send(res, answer.status, answer.body, cors);
     }
@@ -280,7 +283,7 @@ export async function createMcpHandler(app: AppContext) {
     // modern client recognises and a legacy one reads as the 400 it always was.
     if (!hasInit && typeof pv === 'string' && !versions.has(pv)) return send(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
 
-    const calls = requests.filter((r) => r.method === 'tools/call').length;
+    const calls = requests.filter((r) => COUNTED.has(r.method)).length;
     for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
 
     void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));

@@ -13,9 +13,9 @@
  */
 import type http from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { CallTool } from './calltool.ts';
+import type { Boundary } from './calltool.ts';
 import { getPrompt, PROMPTS } from './prompts.ts';
-import { listResources, readResource, ResourceNotFound, resourceTemplates } from './resources.ts';
+import { ResourceNotFound, resourceTemplates } from './resources.ts';
 import { RpcError, type CallContext } from './rpc.ts';
 import { CAPABILITIES, INSTRUCTIONS, listTools, SERVER_INFO } from './server.ts';
 
@@ -168,9 +168,9 @@ function complete(method: string, result: Record<string, unknown>): Record<strin
  * with the 2026-07-28 result shape and error codes. Methods this revision removed (initialize, ping,
  * logging/setLevel, resources/subscribe …) and unknown ones are HTTP 404 with -32601, as the spec asks.
  */
-export async function serveModern(call: CallContext, r: JSONRPCRequest, callTool: CallTool): Promise<{ status: number; body: JSONRPCMessage }> {
+export async function serveModern(call: CallContext, r: JSONRPCRequest, boundary: Boundary): Promise<{ status: number; body: JSONRPCMessage }> {
   try {
-    const result = await modernResult(call, r, callTool);
+    const result = await modernResult(call, r, boundary);
     if (result === null)
       return failure(
         r.id,
@@ -192,7 +192,7 @@ function failure(id: RequestId, status: number, code: number, message: string, d
 }
 
 /** The result of one method, or null when this revision has no such method. */
-async function modernResult(call: CallContext, r: JSONRPCRequest, callTool: CallTool): Promise<Record<string, unknown> | null> {
+async function modernResult(call: CallContext, r: JSONRPCRequest, boundary: Boundary): Promise<Record<string, unknown> | null> {
   if (r.method.endsWith('/list') && (r.params as Record<string, unknown> | undefined)?.cursor !== undefined)
     throw new RpcError(-32602, 'Invalid params: this list has a single page, so there is no cursor to continue from — omit params.cursor.');
   switch (r.method) {
@@ -201,13 +201,13 @@ async function modernResult(call: CallContext, r: JSONRPCRequest, callTool: Call
     case 'tools/list':
       return { tools: listTools(call) };
     case 'tools/call':
-      return (await callTool(call, r.params)) as Record<string, unknown>;
+      return (await boundary.callTool(call, r.params)) as Record<string, unknown>;
     case 'resources/list':
-      return { resources: await listResources(call) };
+      return { resources: await boundary.listResources(call) };
     case 'resources/templates/list':
       return { resourceTemplates: resourceTemplates(call) };
     case 'resources/read':
-      return readResource(call, r.params);
+      return boundary.readResource(call, r.params);
     case 'prompts/list':
       return { prompts: PROMPTS };
     case 'prompts/get':

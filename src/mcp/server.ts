@@ -3,6 +3,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { LISTED_TOOLS } from './tools/index.ts';
 import { callContext, loose, type CallContext } from './rpc.ts';
 import { registerResources } from './resources.ts';
+import type { Boundary } from './calltool.ts';
 import { registerPrompts } from './prompts.ts';
 
 export const SERVER_INFO = { name: 'taskline', title: 'Taskline', version: '0.1.0' };
@@ -22,7 +23,7 @@ export function listTools(call: CallContext) {
   return call.policy.tools.map((t) => LISTED_TOOLS.get(t)!);
 }
 
-export function createMcpServer(): Server {
+export function createMcpServer(boundary: Boundary): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: CAPABILITIES,
     instructions: INSTRUCTIONS,
@@ -31,7 +32,7 @@ export function createMcpServer(): Server {
 
   server.setRequestHandler(loose('tools/list'), async (_req, extra) => ({ tools: listTools(callContext(extra)) }));
 
-  registerResources(server);
+  registerResources(server, boundary);
   registerPrompts(server);
   return server;
 }

@@ -4,6 +4,9 @@ import { testDb, STORE, type TestDb } from '../helpers/db.ts';
 import { INIT, rpc, startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.ts';
 import { openPg, type Db } from '../../src/db/client.ts';
 import { SharedRateLimiter } from '../../src/domain/ratelimit.ts';
+import { createCredential } from '../../src/domain/credentials.ts';
+import { createTask } from '../../src/domain/tasks.ts';
+import { listAudit } from '../../src/domain/audit.ts';
 
 let db: TestDb;
 let db2: Db;
@@ -86,6 +89,31 @@ test('per-credential tool-call limit is shared across two instances', async () =
   // 20 per minute in total, not 20 per instance (40); a sync interval of slack at most.
   assert.ok(ok >= 20 && ok <= 24, `admitted ${ok} of 30: ${JSON.stringify(results)}`);
   assert.ok(limited >= 6);
+});
+
+test('resources/read and resources/list pass the same boundary as tools/call: counted by the per-credential limit and audited', async () => {
+  await wellInsideAMinute();
+  const { token, credential } = await createCredential(db, fx.ws.id, { name: 'resource reader' });
+  const task = await createTask(db, fx.ws.id, { title: 'Fridge humming' });
+  const url = app.mcpUrl(fx.ws.id);
+  const statuses: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const method = i % 4 === 3 ? 'resources/list' : 'resources/read';
+    const r = await rpc(url, { jsonrpc: '2.0', id: i, method, params: method === 'resources/read' ? { uri: `taskline://tasks/${task.number}` } : {} }, { token });
+    statuses.push(r.status);
+    if (r.status === 200) assert.ok(r.json.result, JSON.stringify(r.json));
+  }
+  assert.deepEqual(statuses.slice(0, 20), Array(20).fill(200));
+  assert.deepEqual(statuses.slice(20), [429, 429, 429, 429], 'the 21st read within the minute is refused (limit 20)');
+  const rows = await listAudit(db, fx.ws.id, { credentialId: credential.id, limit: 100 });
+  assert.equal(rows.filter((e) => e.action === 'resource.read' && e.outcome === 'ok' && e.taskId === task.id).length, 15);
+  assert.equal(rows.filter((e) => e.action === 'resource.list' && e.outcome === 'ok').length, 5);
+  // A credential without getTaskDetails reads no task, and that is audited as denied.
+  const narrow = await createCredential(db, fx.ws.id, { name: 'summary only', tools: ['workspaceSummary'] });
+  const refused = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: `taskline://tasks/${task.number}` } }, { token: narrow.token });
+  assert.equal(refused.json.error.code, -32002);
+  const denied = await listAudit(db, fx.ws.id, { credentialId: narrow.credential.id, limit: 5 });
+  assert.equal(denied.find((e) => e.action === 'resource.read')?.outcome, 'denied');
 });
 
 test('the limiter keeps counts when the database is briefly unavailable and never admits past the limit locally', async () => {

@@ -45,6 +45,8 @@ const ACTION_LABELS: Record<string, string> = {
   'credential.revoke': 'Credential revoked',
   'credential.update': 'Credential changed',
   'workspace.update': 'Settings changed',
+  'resource.read': 'Resource read',
+  'resource.list': 'Resources listed',
 };
 
 const OUTCOME_LABELS: Record<string, string> = {
