@@ -38,12 +38,17 @@ export interface Queryable {
   query<T = Row>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>>;
 }
 
+/** A transaction: statements, and whole scripts (a migration file) through the driver's multi-statement support. */
+export interface Transaction extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
   /** Human description of where the data lives (no credentials). */
   readonly where: string;
-  /** Run fn in one transaction; rolls back when it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Run fn in one transaction, on one connection; rolls back when it throws. */
+  tx<T>(fn: (q: Transaction) => Promise<T>): Promise<T>;
   /** Run a multi-statement SQL script (migrations). */
   exec(sql: string): Promise<void>;
   /**
@@ -106,10 +111,14 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const q: Queryable = {
+        const q: Transaction = {
           async query<T>(sql: Sql, params?: readonly unknown[]) {
             const r = await pgQuery(client, sql, params);
             return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+          },
+          // No parameters: the simple query protocol, which runs every statement of the script.
+          async exec(sql: string) {
+            await client.query(sql);
           },
         };
         const out = await fn(q);
@@ -279,6 +288,9 @@ export async function openPglite(dataDir: string | null, role = 'cli'): Promise<
             async query<T>(sql: Sql, params?: readonly unknown[]) {
               const r = await t.query<T>(textOf(sql), params as unknown[]);
               return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+            },
+            async exec(sql: string) {
+              await t.exec(sql);
             },
           }),
         ),

@@ -203,6 +203,7 @@ test(
               if (/INSERT INTO audit_events/.test(last)) raced = await cache.authenticate(q, ws.id, token);
               return r;
             },
+            exec: (sql: string) => t.exec(sql),
           }),
         ),
     };

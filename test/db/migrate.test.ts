@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, loadMigrations, migrationStatus, SchemaTooNewError, splitSql } from '../../src/db/migrate.ts';
+import { migrate, loadMigrations, migrationStatus, SchemaTooNewError } from '../../src/db/migrate.ts';
+import { openPg } from '../../src/db/client.ts';
+import { STORE } from '../helpers/db.ts';
 import { testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;
@@ -56,6 +58,38 @@ test('the search helper wraps unaccent as IMMUTABLE', async () => {
   assert.equal(r.rows[0]!.vol, 'i');
 });
 
-test('splitSql respects quotes, dollar quotes and comments', () => {
-  assert.deepEqual(splitSql("SELECT 'a;b'; -- c;d\nSELECT $$x;y$$; SELECT 1"), ["SELECT 'a;b'", 'SELECT $$x;y$$', 'SELECT 1']);
+test('a migration file runs whole: semicolons in block comments, quoted identifiers, strings and dollar quotes', async () => {
+  const tricky = {
+    version: 9001,
+    name: 'tricky',
+    sql: `/* a block comment; with a semicolon */
+      CREATE TABLE "odd;name" ("col;umn" text DEFAULT 'a;b');
+      -- a line comment; too
+      CREATE FUNCTION tl_tricky() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'x;y'::text $$;
+      INSERT INTO "odd;name" VALUES (tl_tricky());`,
+  };
+  try {
+    const r = await migrate(db, [...loadMigrations(), tricky]);
+    assert.deepEqual(r.applied.map((m) => m.version), [9001]);
+    const row = await db.query<{ v: string }>('SELECT "col;umn" AS v FROM "odd;name"');
+    assert.equal(row.rows[0]!.v, 'x;y');
+  } finally {
+    await db.query('DROP TABLE IF EXISTS "odd;name"');
+    await db.query('DROP FUNCTION IF EXISTS tl_tricky()');
+    await db.query('DELETE FROM schema_migrations WHERE version = 9001');
+  }
+});
+
+test('concurrent migrators on one PostgreSQL apply each migration once', { skip: STORE === 'pglite' ? 'needs a PostgreSQL server (PGlite belongs to one process)' : false }, async () => {
+  const extra = [1, 2, 3].map((k) => ({ version: 9100 + k, name: `concurrent_${k}`, sql: `CREATE TABLE concurrent_${k} (x int); INSERT INTO concurrent_${k} VALUES (${k});` }));
+  const others = await Promise.all([0, 1, 2].map(() => openPg(db.url!, { max: 2 })));
+  try {
+    const results = await Promise.all(others.map((o) => migrate(o, [...loadMigrations(), ...extra])));
+    assert.deepEqual(results.flatMap((r) => r.applied.map((m) => m.version)).sort(), [9101, 9102, 9103], 'each applied by exactly one migrator');
+    for (const k of [1, 2, 3]) assert.equal((await db.query(`SELECT count(*)::int AS n FROM concurrent_${k}`)).rows[0]!.n, 1);
+  } finally {
+    for (const k of [1, 2, 3]) await db.query(`DROP TABLE IF EXISTS concurrent_${k}`);
+    await db.query('DELETE FROM schema_migrations WHERE version > 9100');
+    await Promise.all(others.map((o) => o.close()));
+  }
 });
