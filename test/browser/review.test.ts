@@ -66,9 +66,9 @@ test('finding 5: a page link with an out-of-range cursor shows the first page an
 test('finding 1: the settings page explains caller verification, and refuses a credential that could read the phone it verifies with', async () => {
   await page.goto(`${base}/settings/mcp`);
   const select = page.locator('#minFactors');
-  assert.equal(await select.locator('option:checked').textContent(), 'The phone number on file and the full name (recommended)');
+  assert.equal(await select.locator('option:checked').textContent(), 'Phone number + full name (recommended)');
   const options = await select.locator('option').allTextContents();
-  assert.ok(options.every((o) => o.startsWith('The phone number on file')), options.join(' | '));
+  assert.ok(options.every((o) => o.startsWith('Phone number')), options.join(' | '));
   assert.match((await page.locator('#minFactors-hint').textContent()) ?? '', /cannot look up/);
   await screenshot(page, 'settings-verification');
 

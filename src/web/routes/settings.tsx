@@ -70,6 +70,9 @@ const NOTICES: Record<string, string> = {
 const newCreateKey = () => randomBytes(18).toString('base64url');
 const CREATE_KEY_RE = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** Verification levels in a select (describeLevel says the same in a sentence). */
+const LEVEL_LABELS: Readonly<Record<number, string>> = { 1: 'Phone number on file', 2: 'Phone number + full name', 3: 'Phone number + full name + task number' };
+
 const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
 
 function Tabs(p: { current: 'access' | 'audit' }) {
@@ -156,7 +159,7 @@ function WorkspacePanel(p: { s: Session; ws: Workspace }) {
           <select id="minFactors" name="minVerificationFactors" aria-describedby="minFactors-hint">
             {[1, 2, 3].map((n) => (
               <option value={String(n)} selected={p.ws.minVerificationFactors === n}>
-                {capitalize(describeLevel(n))}
+                {LEVEL_LABELS[n]}
                 {n === 2 ? ' (recommended)' : ''}
               </option>
             ))}
@@ -290,13 +293,13 @@ function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComment
           <label for={`${p.idp}-factors`}>Caller verification</label>
           <select id={`${p.idp}-factors`} name="verificationFactors">
             <option value="" selected={p.factors === ''}>
-              Workspace policy ({describeLevel(p.ws.minVerificationFactors)})
+              Workspace policy ({LEVEL_LABELS[p.ws.minVerificationFactors]?.toLowerCase()})
             </option>
             {[1, 2, 3]
               .filter((n) => n >= p.ws.minVerificationFactors)
               .map((n) => (
                 <option value={String(n)} selected={p.factors === String(n)}>
-                  {capitalize(describeLevel(n))}
+                  {LEVEL_LABELS[n]}
                 </option>
               ))}
           </select>
