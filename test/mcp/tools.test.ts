@@ -77,19 +77,25 @@ test('tools/list: the five read tools by default, each with title, description â
   assert.ok(!JSON.stringify(tools).includes('workspaceId'), 'no tool takes a workspace id');
 });
 
-test('tools/list snapshot of the full catalog (update deliberately: UPDATE_SNAPSHOTS=1)', async () => {
+test('every tool\'s tools/list entry matches its snapshot file, one per tool (update deliberately: UPDATE_SNAPSHOTS=1)', async () => {
   const { ws, token } = await workspaceWithToken(db, 'Snapshot', { allowCustomerComments: true }, { allowCustomerComments: true });
   const c = await connectClient(app.mcpUrl(ws.id), token);
   try {
     const { tools } = await c.listTools();
     assert.equal(tools.length, 6);
-    const file = path.join(ROOT, 'test/__snapshots__/tools-list.json');
-    const text = JSON.stringify(tools, null, 2) + '\n';
-    if (process.env.UPDATE_SNAPSHOTS === '1' || !fs.existsSync(file)) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, text);
+    const dir = path.join(ROOT, 'test/__snapshots__/tools');
+    const update = process.env.UPDATE_SNAPSHOTS === '1';
+    if (update) fs.mkdirSync(dir, { recursive: true });
+    for (const t of tools) {
+      const file = path.join(dir, `${t.name}.json`);
+      const text = JSON.stringify(t, null, 2) + '\n';
+      if (update) fs.writeFileSync(file, text);
+      // A missing snapshot is a failure, not a new baseline: only the explicit flag writes them.
+      assert.ok(fs.existsSync(file), `no snapshot for ${t.name}: review the tool and run UPDATE_SNAPSHOTS=1 npm test -- test/mcp/tools.test.ts`);
+      assert.equal(text, fs.readFileSync(file, 'utf8'), `${t.name} changed in tools/list: review the diff and rerun with UPDATE_SNAPSHOTS=1`);
     }
-    assert.equal(text, fs.readFileSync(file, 'utf8'), 'tools/list changed: review the diff and rerun with UPDATE_SNAPSHOTS=1');
+    // And no snapshot outlives its tool.
+    assert.deepEqual(fs.readdirSync(dir).sort(), tools.map((t) => `${t.name}.json`).sort());
     const addTool = tools.find((t) => t.name === 'addCustomerComment')!;
     assert.equal(addTool.annotations?.readOnlyHint, false);
     assert.equal(addTool.annotations?.idempotentHint, true);
