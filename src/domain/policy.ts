@@ -2,20 +2,9 @@
  * The one policy module (DESIGN §3), used by MCP, the web UI and the CLI.
  * Workspace settings are the ceiling; a credential narrows them.
  */
-export const READ_TOOLS = [
-  'workspaceSummary',
-  'listWorkspaceTasks',
-  'searchWorkspaceTasks',
-  'getTaskDetails',
-  'listTaskComments',
-] as const;
-export const WRITE_TOOLS = ['addCustomerComment'] as const;
-export const ALL_TOOLS = [...READ_TOOLS, ...WRITE_TOOLS] as const;
-export type ToolName = (typeof ALL_TOOLS)[number];
+import { ALL_TOOLS, COMMENT_TOOL, isToolName, READ_TOOLS, type ToolName } from './catalog.ts';
 
-export function isToolName(s: string): s is ToolName {
-  return (ALL_TOOLS as readonly string[]).includes(s);
-}
+export { ALL_TOOLS, isToolName, READ_TOOLS, type ToolName };
 
 /**
  * What a caller can give to prove they are a task's customer. The server compares each one with the task's customer
@@ -98,7 +87,7 @@ export function effectivePolicy(ws: WorkspaceSettings, cred: CredentialSettings)
   const tools = ws.mcpEnabled ? READ_TOOLS.filter((t) => allowed.has(t)) : [];
   const verificationLevel = Math.min(3, Math.max(ws.minVerificationFactors, cred.verificationFactors ?? ws.minVerificationFactors));
   return {
-    tools: canComment ? [...tools, 'addCustomerComment'] : [...tools],
+    tools: canComment ? [...tools, COMMENT_TOOL] : [...tools],
     canComment,
     verificationLevel,
     requiredFactors: requiredFactorTypes(verificationLevel),
@@ -121,7 +110,7 @@ export function normalizeCredentialRequest(
   const requested = req.tools ?? [...READ_TOOLS];
   const unknown = requested.filter((t) => !isToolName(t));
   if (unknown.length) problems.push(`unknown tool(s): ${unknown.join(', ')} — valid tools are ${ALL_TOOLS.join(', ')}`);
-  const allowCustomerComments = Boolean(req.allowCustomerComments) || requested.includes('addCustomerComment');
+  const allowCustomerComments = Boolean(req.allowCustomerComments) || requested.includes(COMMENT_TOOL);
   const tools = READ_TOOLS.filter((t) => requested.includes(t));
   const f = req.verificationFactors ?? null;
   if (f !== null && (!Number.isInteger(f) || f < 1 || f > 3)) problems.push('verification factors must be 1, 2 or 3');

@@ -96,3 +96,11 @@ test('masking shows only what a caller may be told', () => {
   assert.equal(maskEmail('russ@example.com'), 'r•••@example.com');
   assert.equal(maskEmail('Russ.Hale@Example.com'), 'R•••@Example.com');
 });
+
+test('the MCP layer implements exactly the domain\'s tool catalogue, in its order, with matching annotations', async () => {
+  const { TOOL_CATALOG } = await import('../../src/domain/catalog.ts');
+  const { TOOLS } = await import('../../src/mcp/tools/index.ts');
+  assert.deepEqual(TOOLS.map((t) => t.name), TOOL_CATALOG.map((c) => c.name));
+  for (const [i, c] of TOOL_CATALOG.entries()) assert.equal(TOOLS[i]!.annotations.readOnlyHint, c.access === 'read', c.name);
+  assert.deepEqual([...READ_TOOLS], TOOL_CATALOG.filter((c) => c.access === 'read').map((c) => c.name));
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolName } from '../../domain/policy.ts';
+import { TOOL_CATALOG, type ToolName } from '../../domain/catalog.ts';
 import type { ToolDef } from '../tool.ts';
 import { workspaceSummary } from './workspaceSummary.ts';
 import { listWorkspaceTasks } from './listWorkspaceTasks.ts';
@@ -8,15 +8,18 @@ import { getTaskDetails } from './getTaskDetails.ts';
 import { listTaskComments } from './listTaskComments.ts';
 import { addCustomerComment } from './addCustomerComment.ts';
 
-/** The catalog, in the order tools/list shows them. */
-export const TOOLS: ToolDef[] = [
+/** One implementation per entry of the domain's tool catalogue (the compiler insists on every one). */
+const IMPLEMENTATIONS: Record<ToolName, ToolDef> = {
   workspaceSummary,
+  listWorkspaceTasks,
   searchWorkspaceTasks,
   getTaskDetails,
   listTaskComments,
-  listWorkspaceTasks,
   addCustomerComment,
-] as unknown as ToolDef[];
+} as unknown as Record<ToolName, ToolDef>;
+
+/** The tools in catalogue order (the order tools/list shows them). */
+export const TOOLS: ToolDef[] = TOOL_CATALOG.map((c) => IMPLEMENTATIONS[c.name]);
 
 export const TOOLS_BY_NAME = new Map<string, ToolDef>(TOOLS.map((t) => [t.name, t]));
 

@@ -15,21 +15,14 @@ import {
   type Credential,
 } from '../../domain/credentials.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { ALL_TOOLS, READ_TOOLS, describeLevel, effectivePolicy, type ToolName } from '../../domain/policy.ts';
+import { toolSummary } from '../../domain/catalog.ts';
+import { ALL_TOOLS, READ_TOOLS, describeLevel, effectivePolicy } from '../../domain/policy.ts';
 import { requireWorkspace, updateWorkspace, type Workspace } from '../../domain/workspaces.ts';
 import { clientConfigs, mcpUrl, type ClientConfig } from '../../presenters/clientConfigs.ts';
 import { Form, adminOnly, notFoundPage, parseDay, render, seeOther, noticeFrom, type Ctx, type Deps } from '../kit.tsx';
 import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate, qs } from '../views/ui.tsx';
 import { capitalize } from './tasks.tsx';
 
-const TOOL_HELP: Record<ToolName, string> = {
-  workspaceSummary: 'Counts by status and priority, overdue work, latest tasks',
-  listWorkspaceTasks: 'Browse tasks by last update, with filters',
-  searchWorkspaceTasks: 'Find a caller’s task by name, phone, email, number or words',
-  getTaskDetails: 'One task with its customer and assignee',
-  listTaskComments: 'Read a task’s comments',
-  addCustomerComment: 'Add a comment for a caller the server has verified',
-};
 
 const EXPIRY_CHOICES = [
   { value: '', label: 'Never' },
@@ -273,7 +266,7 @@ function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComment
             <input type="checkbox" name="tools" value={t} checked={p.tools.includes(t)} />
             <span>
               <code>{t}</code>
-              <small>{TOOL_HELP[t]}</small>
+              <small>{toolSummary(t)}</small>
             </span>
           </label>
         ))}
@@ -282,7 +275,7 @@ function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allowComment
           <span>
             <code>addCustomerComment</code> — allow customer comments
             <small>
-              {TOOL_HELP.addCustomerComment}.{' '}
+              {toolSummary('addCustomerComment')}.{' '}
               {p.ws.allowCustomerComments ? '' : 'Has no effect until the workspace policy allows customer comments.'}
             </small>
           </span>
