@@ -4,7 +4,7 @@
  *   a         raw node:http, fixed small JSON                          — the ceiling for one Node process
  *   a-db      raw node:http + the SQL of Taskline's getTaskDetails     — the ceiling for our workload
  *   b         the SDK docs' stateless pattern (server + transport per request), one in-memory tool
- *   c         Taskline (src/main.ts), authenticated tools/call getTaskDetails, random tasks of the workspace
+ *   c         Taskline (src/app/main.ts), authenticated tools/call getTaskDetails, random tasks of the workspace
  *   c-search  Taskline, tools/call searchWorkspaceTasks, a mix of the B2 query classes
  *   c-modern  Taskline, the same getTaskDetails calls as c in the MCP 2026-07-28 form (per-request _meta, Mcp-* headers)
  * Rounds are interleaved (a, a-db, b, c, c-search, c-modern, a, …) so that drift on a shared machine hits all alike.
@@ -115,7 +115,7 @@ function serverSpec(name: string, ds: Dataset): { name: string; nodeArgs: string
     case 'b':
       return { name, nodeArgs: [...NODE, 'bench/servers/sdk-reference.ts'], ready: { line: true } };
     default:
-      return { name, nodeArgs: [...NODE, 'src/main.ts'], env: tasklineEnv(ds), ready: { path: '/readyz' } };
+      return { name, nodeArgs: [...NODE, 'src/app/main.ts'], env: tasklineEnv(ds), ready: { path: '/readyz' } };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * What the statements of the getTaskDetails path cost PostgreSQL and the pg driver, and what fewer or cheaper
- * statements save — the evidence behind the hot-path design (src/db/client.ts `prepared`, AuditWriter). Runs
+ * statements save — the evidence behind the hot-path design (src/platform/db/client.ts `prepared`, AuditWriter). Runs
  * `--requests` simulated calls with 10 workers on a pool of 10 (Taskline's default) against a bench dataset, with the
  * product's own statement texts (AUTHENTICATE, TASK_DETAIL, AUDIT_INSERT_ONE), and reports per variant PostgreSQL CPU
  * (the pool's backends, from /proc) and this process's CPU per call:
@@ -16,11 +16,11 @@
  */
 import fs from 'node:fs';
 import pg from 'pg';
-import { hashToken } from '../src/auth/tokens.ts';
+import { hashToken } from '../src/platform/crypto/tokens.ts';
 import { AUDIT_INSERT_ONE } from '../src/domain/audit.ts';
 import { AUTHENTICATE, authenticate } from '../src/domain/credentials.ts';
 import { TASK_DETAIL } from '../src/domain/tasks.ts';
-import { openPg } from '../src/db/client.ts';
+import { openPg } from '../src/platform/db/client.ts';
 import { ensurePgDataset } from './lib/datasets.ts';
 import { rng } from './lib/stats.ts';
 import { mintBenchToken } from './lib/taskline.ts';

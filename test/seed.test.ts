@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Db } from '../src/db/client.ts';
-import { openPglite } from '../src/db/client.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { Db } from '../src/platform/db/client.ts';
+import { openPglite } from '../src/platform/db/client.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
 import { createWorkspace } from '../src/domain/workspaces.ts';
 import { normalizeName } from '../src/domain/normalize.ts';
 import { Rng, seedWorkspace } from '../src/seed/seed.ts';

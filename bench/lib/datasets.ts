@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openPg, openPglite, type Db } from '../../src/db/client.ts';
-import { loadMigrations, migrate } from '../../src/db/migrate.ts';
+import { openPg, openPglite, type Db } from '../../src/platform/db/client.ts';
+import { loadMigrations, migrate } from '../../src/platform/db/migrate.ts';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
 

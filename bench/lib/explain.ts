@@ -2,7 +2,7 @@
  * EXPLAIN (ANALYZE, BUFFERS) of the statements a search runs, step by step as searchTasks runs them (a later step
  * only when the earlier ones left it something to do). Uses the search module's own statement builder.
  */
-import type { Db } from '../../src/db/client.ts';
+import type { Db } from '../../src/platform/db/client.ts';
 import { parseQuery, searchStatement, searchSteps, stepClasses, type SearchHit } from '../../src/domain/search.ts';
 
 export async function explainSearch(db: Db, workspaceId: string, query: string, limit = 10): Promise<string> {

@@ -3,7 +3,7 @@
  * for a given dataset and sampling seed. Each query remembers the task it was made from (when there is one), so the
  * report can say how often that task came back.
  */
-import type { Db } from '../../src/db/client.ts';
+import type { Db } from '../../src/platform/db/client.ts';
 import type { Dataset } from './datasets.ts';
 import { rng } from './stats.ts';
 

@@ -1,5 +1,5 @@
 /** The few product calls the harness needs: mint a bench credential, build a ToolContext for in-process tool calls. */
-import type { Db } from '../../src/db/client.ts';
+import type { Db } from '../../src/platform/db/client.ts';
 import { authenticate, createCredential } from '../../src/domain/credentials.ts';
 import { effectivePolicy } from '../../src/domain/policy.ts';
 import type { ToolContext } from '../../src/mcp/tool.ts';

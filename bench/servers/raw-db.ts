@@ -1,17 +1,17 @@
 /**
  * B1 (a-db): the physical limit for Taskline's getTaskDetails workload on this machine — raw node:http that reads
  * and parses the same JSON-RPC request, then runs exactly the statements Taskline's getTaskDetails path runs, in the
- * same order and through the same pool (src/db/client.ts openPg, DB_POOL_MAX default 10):
+ * same order and through the same pool (src/platform/db/client.ts openPg, DB_POOL_MAX default 10):
  *   1. AuthCache.authenticate(): workspace + credential by (workspace_id, token_hash), remembered until a NOTIFY
  *      says the workspace changed                                                  (src/mcp/handler.ts)
  *   2. getTaskDetail(): task, assignee, customer contact, comment count           (src/mcp/tools/getTaskDetails.ts)
- *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/calltool.ts finish)
+ *   3. AuditWriter.append(): the tool_call audit row, group-committed              (src/mcp/boundary.ts finish)
  * and writes the rows as JSON: no MCP, no zod, no presenters, no metrics. The domain functions are called directly so
  * the SQL is the product's own. When the product's path changes (statements added, merged or dropped), change this
  * file with it: the report compares SQL statements per request of a-db and c and says when they differ.
  */
 import http from 'node:http';
-import { openPg } from '../../src/db/client.ts';
+import { openPg } from '../../src/platform/db/client.ts';
 import { AuditWriter } from '../../src/domain/audit.ts';
 import { AuthCache } from '../../src/domain/authcache.ts';
 import { getTaskDetail } from '../../src/domain/tasks.ts';

@@ -1,14 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfigOrReport, type Config } from '../config.ts';
-import { DataDirLockedError, DbUnavailableError, openDb, type Db } from '../db/client.ts';
-import { migrate, SchemaTooNewError } from '../db/migrate.ts';
+import { loadConfigOrReport, type Config } from '../platform/config.ts';
+import { DataDirLockedError, DbUnavailableError, openDb, type Db } from '../platform/db/client.ts';
+import { migrate, SchemaTooNewError } from '../platform/db/migrate.ts';
 import { DomainError } from '../domain/errors.ts';
 import { listAudit } from '../domain/audit.ts';
 import { createCredential, listCredentials, revokeCredential, type Credential } from '../domain/credentials.ts';
 import { ROLES, createUser, type Role } from '../domain/users.ts';
 import { createWorkspace, listWorkspaces, requireWorkspace, updateWorkspace } from '../domain/workspaces.ts';
 import { ALL_TOOLS, describeLevel } from '../domain/policy.ts';
-import { generatePassword } from '../auth/password.ts';
+import { generatePassword } from '../platform/crypto/password.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
 
@@ -89,7 +89,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'serve                      run the web app and MCP endpoint (same as npm start)',
     options: {},
     async run() {
-      await import('../main.ts');
+      await import('../app/main.ts');
       return new Promise(() => {}); // runs until a signal
     },
   },

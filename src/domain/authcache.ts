@@ -1,5 +1,5 @@
-import type { Db, Queryable } from '../db/client.ts';
-import { tokenKey, tokenShape } from '../auth/tokens.ts';
+import type { Db, Queryable } from '../platform/db/client.ts';
+import { tokenKey, tokenShape } from '../platform/crypto/tokens.ts';
 import { authenticate, type AuthResult, type Credential } from './credentials.ts';
 import { onAuthChange } from './authevents.ts';
 import { credentialState } from './policy.ts';

@@ -1,4 +1,4 @@
-import { prepared, type Queryable } from '../db/client.ts';
+import { prepared, type Queryable } from '../platform/db/client.ts';
 import { conflict, invalid } from './errors.ts';
 import { decodeCursor, keysetPage } from './tasks.ts';
 

@@ -11,7 +11,7 @@
  * parallel probes can test more numbers than the limit allows. At the default tool-call rate limit (600 a minute) a
  * credential never comes near the ~200 lookups a second that serializing them allows.
  */
-import type { Db, Queryable } from '../db/client.ts';
+import type { Db, Queryable } from '../platform/db/client.ts';
 
 export const CONTACT_MISS_WINDOW_MS = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { prepared, type Db, type Queryable } from '../db/client.ts';
-import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../auth/tokens.ts';
+import { prepared, type Db, type Queryable } from '../platform/db/client.ts';
+import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../platform/crypto/tokens.ts';
 import { appendAudit } from './audit.ts';
 import { authChanged } from './authevents.ts';
 import { DomainError, invalid, notFound } from './errors.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/client.ts';
+import type { Queryable } from '../platform/db/client.ts';
 import { invalid, notFound } from './errors.ts';
 import { escapeLike, normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
 

@@ -31,7 +31,7 @@
  * Statements are unnamed (never prepared), so the planner sees the parameter values: LIKE prefixes become index
  * ranges and selectivities come from the real words.
  */
-import type { Queryable } from '../db/client.ts';
+import type { Queryable } from '../platform/db/client.ts';
 import { invalid } from './errors.ts';
 import { escapeLike, normalizeEmail, normalizeName, phoneDigits, reverse } from './normalize.ts';
 import { TASK_COLS, STATUSES, type Status, type Task } from './tasks.ts';

@@ -1,4 +1,4 @@
-import { prepared, type Db, type Queryable } from '../db/client.ts';
+import { prepared, type Db, type Queryable } from '../platform/db/client.ts';
 import { createCustomer, getCustomer, type CustomerInput } from './customers.ts';
 import { invalid, notFound } from './errors.ts';
 

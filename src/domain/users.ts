@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/client.ts';
-import { hashPassword } from '../auth/password.ts';
+import type { Queryable } from '../platform/db/client.ts';
+import { hashPassword } from '../platform/crypto/password.ts';
 import { conflict, invalid } from './errors.ts';
 import { normalizeEmail } from './normalize.ts';
 

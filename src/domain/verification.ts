@@ -21,7 +21,7 @@
  *   serializes concurrent attempts of that credential across connections and instances (PGlite has one connection,
  *   so its transaction already serializes).
  */
-import type { Db } from '../db/client.ts';
+import type { Db } from '../platform/db/client.ts';
 import { nameKey, phoneDigits } from './normalize.ts';
 import { FACTOR_TYPES, type FactorType } from './policy.ts';
 

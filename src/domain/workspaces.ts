@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Queryable } from '../db/client.ts';
+import type { Db, Queryable } from '../platform/db/client.ts';
 import { appendAudit } from './audit.ts';
 import { invalid, notFound } from './errors.ts';
 import { authChanged } from './authevents.ts';

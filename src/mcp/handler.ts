@@ -1,16 +1,16 @@
 import type http from 'node:http';
 import type { z } from 'zod';
 import { InitializeRequestSchema, JSONRPCRequestSchema, PingRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../platform/context.ts';
 import { AuditWriter } from '../domain/audit.ts';
 import { AuthCache } from '../domain/authcache.ts';
 import { touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
-import { clientAddress } from '../http/clientAddress.ts';
-import { requestInfo } from '../http/server.ts';
-import { createBoundary } from './calltool.ts';
-import { createMcpServer } from './server.ts';
+import { clientAddress } from '../platform/http/clientAddress.ts';
+import { requestInfo, sendJson } from '../platform/http/request.ts';
+import { createBoundary } from './boundary.ts';
+import { createMcpServer } from './legacyServer.ts';
 import { MuxTransport } from './transport.ts';
 import { route, serveModern, unsupportedVersion } from './modern.ts';
 import { RpcError, type CallContext } from './rpc.ts';
@@ -32,21 +32,9 @@ const AUTH_MESSAGES: Record<Exclude<AuthFailure, 'no_workspace' | 'wrong_workspa
   expired: 'This token has expired. Ask an admin to create a new credential.',
 };
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
-  res.end(text);
-}
-
 /** HTTP-level error in the shape the SDK's own transport uses. */
 const rpcFail = (res: http.ServerResponse, status: number, code: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
-  send(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 
 function bearer(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -159,25 +147,25 @@ export async function createMcpHandler(app: AppContext) {
     const info = requestInfo(req);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const m = PATH_RE.exec(path);
-    if (!m) return send(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
+    if (!m) return sendJson(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
     let workspaceId: string;
     try {
       workspaceId = decodeURIComponent(m[1]!);
     } catch {
       // Malformed percent-encoding (e.g. "%E0%A4%A"): no workspace can have that id.
-      return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' });
+      return sendJson(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' });
     }
 
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host))
-      return send(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
+      return sendJson(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
     const origin = req.headers.origin;
     // "null" is what a sandboxed frame, a data: or file: page or a privacy redirect sends: a page we cannot name,
     // so cross-site — whatever ALLOWED_ORIGINS says.
     if (origin === 'null')
-      return send(res, 403, { error: 'forbidden', message: 'Origin "null" (a sandboxed or local page) may not call this endpoint. Call it from a server, or from a page on an origin in ALLOWED_ORIGINS.' });
+      return sendJson(res, 403, { error: 'forbidden', message: 'Origin "null" (a sandboxed or local page) may not call this endpoint. Call it from a server, or from a page on an origin in ALLOWED_ORIGINS.' });
     if (origin !== undefined && !allowedOrigins.has(origin))
-      return send(res, 403, { error: 'forbidden', message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.` });
+      return sendJson(res, 403, { error: 'forbidden', message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.` });
     const cors: http.OutgoingHttpHeaders = origin
       ? { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'www-authenticate, mcp-protocol-version' }
       : {};
@@ -208,10 +196,10 @@ export async function createMcpHandler(app: AppContext) {
           return tooMany(res, d.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${d.retryAfterSeconds} s with a valid token.`, cors);
       }
       if (auth.reason === 'no_workspace')
-        return send(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
+        return sendJson(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
       if (auth.reason === 'wrong_workspace')
-        return send(res, 403, { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' }, cors);
-      return send(res, 401, { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] }, {
+        return sendJson(res, 403, { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' }, cors);
+      return sendJson(res, 401, { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] }, {
         'www-authenticate': 'Bearer realm="taskline", error="invalid_token"',
         ...cors,
       });
@@ -220,7 +208,7 @@ export async function createMcpHandler(app: AppContext) {
     info.credentialId = credential.id;
     info.workspaceId = workspace.id;
     if (!workspace.mcpEnabled)
-      return send(res, 403, { error: 'forbidden', message: 'MCP access is turned off for this workspace. An admin can turn it on in Settings → AI assistants.' }, cors);
+      return sendJson(res, 403, { error: 'forbidden', message: 'MCP access is turned off for this workspace. An admin can turn it on in Settings → AI assistants.' }, cors);
 
     const ctype = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (ctype !== 'application/json')
@@ -242,7 +230,7 @@ export async function createMcpHandler(app: AppContext) {
       return rpcFail(res, 400, -32700, 'Parse error: Invalid JSON', cors);
     }
     const era = route(req.headers, raw);
-    if (era.era === 'reject') return send(res, era.status, era.error, cors);
+    if (era.era === 'reject') return sendJson(res, era.status, era.error, cors);
 
     const call: CallContext = {
       db,
@@ -263,7 +251,7 @@ export async function createMcpHandler(app: AppContext) {
       const r = era.request;
       const answer = await serveModern(call, r, boundary).catch((err) => ({ status: 200, body: toolCallFailure(r, err, info.id) }));
       if (res.destroyed) return;
-      return send(res, answer.status, answer.body, cors);
+      return sendJson(res, answer.status, answer.body, cors);
     }
 
     // Legacy revisions (2024-11-05 … 2025-11-25): exactly as before the modern path existed.
@@ -281,7 +269,7 @@ export async function createMcpHandler(app: AppContext) {
     const pv = req.headers['mcp-protocol-version'];
     // An unknown version gets the spec's UnsupportedProtocolVersionError (-32022, with the supported list), which a
     // modern client recognises and a legacy one reads as the 400 it always was.
-    if (!hasInit && typeof pv === 'string' && !versions.has(pv)) return send(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
+    if (!hasInit && typeof pv === 'string' && !versions.has(pv)) return sendJson(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
 
     const calls = requests.filter((r) => COUNTED.has(r.method)).length;
     for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
@@ -312,7 +300,7 @@ export async function createMcpHandler(app: AppContext) {
     if (viaSdk.length) res.once('close', onClose);
     const responses = await Promise.all(answers);
     if (res.destroyed) return;
-    send(res, 200, batch ? responses : responses[0], cors);
+    sendJson(res, 200, batch ? responses : responses[0], cors);
   };
 
   /** A request answered without the SDK that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../db/client.ts';
+import type { Db } from '../platform/db/client.ts';
 import type { Outcome } from '../domain/audit.ts';
 import type { Credential } from '../domain/credentials.ts';
 import type { EffectivePolicy, ToolName } from '../domain/policy.ts';

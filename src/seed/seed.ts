@@ -10,8 +10,8 @@
  *   tasks continues its numbering.
  */
 import { createHash } from 'node:crypto';
-import type { Db, Queryable } from '../db/client.ts';
-import { generatePassword, hashPassword } from '../auth/password.ts';
+import type { Db, Queryable } from '../platform/db/client.ts';
+import { generatePassword, hashPassword } from '../platform/crypto/password.ts';
 import { customerColumns } from '../domain/customers.ts';
 import { normalizeEmail, normalizeName } from '../domain/normalize.ts';
 import type { Priority, Status } from '../domain/tasks.ts';

@@ -2,10 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { AppContext } from '../context.ts';
-import type { Session } from '../auth/sessions.ts';
+import type { AppContext } from '../platform/context.ts';
+import type { Session } from '../domain/sessions.ts';
 import type { DomainError } from '../domain/errors.ts';
-import { clientAddress } from '../http/clientAddress.ts';
+import { clientAddress } from '../platform/http/clientAddress.ts';
 import { BareLayout, Layout, isAdmin, type NavKey } from './views/ui.tsx';
 
 export interface WebEnv {

@@ -1,8 +1,8 @@
 /** Security headers and the CSRF guard of the staff web app. */
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { Config } from '../config.ts';
-import { cookieSettings, csrfTokenFor, tokensEqual } from '../auth/sessions.ts';
+import type { Config } from '../platform/config.ts';
+import { cookieSettings, csrfTokenFor, tokensEqual } from '../domain/sessions.ts';
 import { errorPage, Form, type WebEnv } from './kit.tsx';
 
 /** No inline script or style anywhere: scripts and styles come from /static. */

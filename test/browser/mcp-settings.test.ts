@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testDb, type TestDb } from '../helpers/db.ts';
 import { connectClient, rpc, startTestApp, type TestApp } from '../helpers/app.ts';
-import { bootstrapDemo, DEMO_ADMIN_EMAIL, type DemoCreated } from '../../src/bootstrap.ts';
+import { bootstrapDemo, DEMO_ADMIN_EMAIL, type DemoCreated } from '../../src/app/demo.ts';
 import { listAudit } from '../../src/domain/audit.ts';
 import { getWorkspace } from '../../src/domain/workspaces.ts';
 import { launchBrowser, screenshot, signInWithKeyboard, watchConsole } from './browser.ts';

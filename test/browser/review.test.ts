@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { testDb, type TestDb } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { bootstrapDemo, DEMO_ADMIN_EMAIL, type DemoCreated } from '../../src/bootstrap.ts';
+import { bootstrapDemo, DEMO_ADMIN_EMAIL, type DemoCreated } from '../../src/app/demo.ts';
 import { listCredentials } from '../../src/domain/credentials.ts';
 import { encodeCursor } from '../../src/domain/tasks.ts';
 import { launchBrowser, screenshot, signInWithKeyboard, watchConsole } from './browser.ts';

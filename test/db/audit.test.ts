@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AuditWriter, listAudit } from '../../src/domain/audit.ts';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
-import { prepared } from '../../src/db/client.ts';
+import { prepared } from '../../src/platform/db/client.ts';
 import { testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;

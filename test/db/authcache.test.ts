@@ -8,7 +8,7 @@ import { AuthCache } from '../../src/domain/authcache.ts';
 import { createCredential, revokeCredential, updateCredentialSettings } from '../../src/domain/credentials.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { createWorkspace, updateWorkspace } from '../../src/domain/workspaces.ts';
-import type { Db, Queryable } from '../../src/db/client.ts';
+import type { Db, Queryable } from '../../src/platform/db/client.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, loadMigrations, migrationStatus, SchemaTooNewError } from '../../src/db/migrate.ts';
-import { openPg } from '../../src/db/client.ts';
+import { migrate, loadMigrations, migrationStatus, SchemaTooNewError } from '../../src/platform/db/migrate.ts';
+import { openPg } from '../../src/platform/db/client.ts';
 import { STORE } from '../helpers/db.ts';
 import { testDb, type TestDb } from '../helpers/db.ts';
 

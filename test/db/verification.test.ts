@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { openPg, type Db } from '../../src/db/client.ts';
+import { openPg, type Db } from '../../src/platform/db/client.ts';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask, type Task } from '../../src/domain/tasks.ts';

@@ -105,11 +105,11 @@ test('bad configuration exits 2 with one line per problem; unreachable database 
 
   const { spawnSync } = await import('node:child_process');
   const { ROOT, childEnv } = await import('../helpers/proc.ts');
-  const port = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: childEnv({ PORT: '99999' }), encoding: 'utf8' });
+  const port = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], { cwd: ROOT, env: childEnv({ PORT: '99999' }), encoding: 'utf8' });
   assert.equal(port.status, 2);
   assert.match(port.stderr, /^taskline: invalid configuration: PORT/);
 
-  const down = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const down = spawnSync(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], {
     cwd: ROOT,
     env: childEnv({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' }),
     encoding: 'utf8',

@@ -12,9 +12,9 @@ import { startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.t
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { authenticate } from '../../src/domain/credentials.ts';
-import { hashesEqual } from '../../src/auth/tokens.ts';
+import { hashesEqual } from '../../src/platform/crypto/tokens.ts';
 import { VERIFICATION_LIMITS } from '../../src/domain/verification.ts';
-import type { Queryable } from '../../src/db/client.ts';
+import type { Queryable } from '../../src/platform/db/client.ts';
 import { MCP_HEADERS, call, raw } from './lib.ts';
 
 let db: TestDb;

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { STORE, freshDatabase, testDb, type TestDb } from '../helpers/db.ts';
 import { runCli, startServerProcess, type ServerProc } from '../helpers/proc.ts';
 import { startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.ts';
-import { openPg } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { openPg } from '../../src/platform/db/client.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
 import { revokeCredential } from '../../src/domain/credentials.ts';
 import { MCP_HEADERS, call, raw } from './lib.ts';
 

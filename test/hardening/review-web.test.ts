@@ -10,7 +10,7 @@ import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask, encodeCursor } from '../../src/domain/tasks.ts';
 import { appendAudit } from '../../src/domain/audit.ts';
 import { addComment } from '../../src/domain/comments.ts';
-import { MAX_ACCOUNT_FAILURES } from '../../src/auth/throttle.ts';
+import { MAX_ACCOUNT_FAILURES } from '../../src/domain/throttle.ts';
 import { WebClient } from '../web/client.ts';
 import { raw } from './lib.ts';
 

@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { startServer, type RunningServer } from '../../src/app/start.ts';
 import { createWorkspace, updateWorkspace, type Workspace } from '../../src/domain/workspaces.ts';
 import { createCredential, type CreateCredentialInput } from '../../src/domain/credentials.ts';
-import type { Db } from '../../src/db/client.ts';
+import type { Db } from '../../src/platform/db/client.ts';
 import { freePort } from './proc.ts';
 
 export interface TestApp extends RunningServer {

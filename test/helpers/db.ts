@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPg, openPglite, type Db } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { openPg, openPglite, type Db } from '../../src/platform/db/client.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const STORE: 'pg' | 'pglite' = TEST_DATABASE_URL ? 'pg' : 'pglite';

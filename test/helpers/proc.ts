@@ -58,7 +58,7 @@ export interface ServerProc {
 /** Start `npm start`'s entry point (src/main.ts) as a child process and wait until it prints its banner. */
 export async function startServerProcess(env: Record<string, string | undefined>, readyRe = /Taskline is running/): Promise<ServerProc> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/app/main.ts')], {
     cwd: ROOT,
     env: childEnv({ PORT: String(port), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

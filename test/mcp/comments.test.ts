@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { testDb, STORE, type TestDb } from '../helpers/db.ts';
 import { connectClient, rpc, startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.ts';
-import { openPg, type Db } from '../../src/db/client.ts';
+import { openPg, type Db } from '../../src/platform/db/client.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { createCredential } from '../../src/domain/credentials.ts';

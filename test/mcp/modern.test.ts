@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { testDb, type TestDb } from '../helpers/db.ts';
 import { INIT, connectClient, rpc, startTestApp, type TestApp } from '../helpers/app.ts';
-import { bootstrapDemo, type DemoCreated } from '../../src/bootstrap.ts';
+import { bootstrapDemo, type DemoCreated } from '../../src/app/demo.ts';
 import { listAudit } from '../../src/domain/audit.ts';
 import { READ_TOOLS } from '../../src/domain/policy.ts';
 

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDb, STORE, type TestDb } from '../helpers/db.ts';
 import { INIT, rpc, startTestApp, workspaceWithToken, type TestApp } from '../helpers/app.ts';
-import { openPg, type Db } from '../../src/db/client.ts';
+import { openPg, type Db } from '../../src/platform/db/client.ts';
 import { SharedRateLimiter } from '../../src/domain/ratelimit.ts';
 import { createCredential } from '../../src/domain/credentials.ts';
 import { createTask } from '../../src/domain/tasks.ts';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
-import { clientAddress } from '../../src/http/clientAddress.ts';
-import { loadConfig } from '../../src/config.ts';
+import { clientAddress } from '../../src/platform/http/clientAddress.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 
 const req = (xff?: string | string[], peer = '10.0.0.5') =>
   ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as http.IncomingMessage;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nameKey, normalizeEmail, normalizeName, phoneDigits, reverse, stripInvisible } from '../../src/domain/normalize.ts';
-import { tokenShape, mintToken, hashToken, tokenPreview } from '../../src/auth/tokens.ts';
-import { hashPassword, verifyPassword, generatePassword } from '../../src/auth/password.ts';
+import { tokenShape, mintToken, hashToken, tokenPreview } from '../../src/platform/crypto/tokens.ts';
+import { hashPassword, verifyPassword, generatePassword } from '../../src/platform/crypto/password.ts';
 
 test('names normalize case, accents, punctuation and spacing', () => {
   assert.equal(normalizeName('  José   Núñez '), 'jose nunez');

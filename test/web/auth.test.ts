@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { testDb, STORE, type TestDb } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { openPg, type Db } from '../../src/db/client.ts';
+import { openPg, type Db } from '../../src/platform/db/client.ts';
 import { createWorkspace, getWorkspace, type Workspace } from '../../src/domain/workspaces.ts';
 import { createUser } from '../../src/domain/users.ts';
-import { MAX_ACCOUNT_FAILURES, MAX_IP_FAILURES } from '../../src/auth/throttle.ts';
+import { MAX_ACCOUNT_FAILURES, MAX_IP_FAILURES } from '../../src/domain/throttle.ts';
 import { WebClient, csrfFrom } from './client.ts';
 
 let db: TestDb;

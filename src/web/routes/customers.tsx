@@ -1,5 +1,5 @@
 /** Customers: list (keyset by name, search), customer page (details, edit, tasks), add. */
-import type { Session } from '../../auth/sessions.ts';
+import type { Session } from '../../domain/sessions.ts';
 import {
   countCustomers,
   createCustomer,

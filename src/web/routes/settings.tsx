@@ -3,7 +3,7 @@
  * once, change, revoke), audit log with filters, pages and CSV export.
  */
 import { randomBytes } from 'node:crypto';
-import type { Session } from '../../auth/sessions.ts';
+import type { Session } from '../../domain/sessions.ts';
 import { listAuditPage, OUTCOMES, type AuditRow, type Outcome } from '../../domain/audit.ts';
 import {
   CredentialAlreadyCreated,

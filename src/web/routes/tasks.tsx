@@ -1,5 +1,5 @@
 /** Tasks: list (filters, keyset pages, search), task page (details, comments, changes), create. */
-import type { Session } from '../../auth/sessions.ts';
+import type { Session } from '../../domain/sessions.ts';
 import { addComment, listComments, type Comment } from '../../domain/comments.ts';
 import { findCustomers, getCustomer, type Customer } from '../../domain/customers.ts';
 import { DomainError, invalid } from '../../domain/errors.ts';

@@ -1,6 +1,6 @@
 /** Shared view pieces: layout, badges, notices, pagers. Hono JSX escapes every text and attribute value. */
 import type { Child } from 'hono/jsx';
-import type { Session } from '../../auth/sessions.ts';
+import type { Session } from '../../domain/sessions.ts';
 
 export const ASSET_VERSION = '1';
 

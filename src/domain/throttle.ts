@@ -7,8 +7,8 @@
  * failures.
  */
 import { createHash } from 'node:crypto';
-import type { Db, Queryable } from '../db/client.ts';
-import { normalizeEmail } from '../domain/normalize.ts';
+import type { Db, Queryable } from '../platform/db/client.ts';
+import { normalizeEmail } from './normalize.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 /** Failures allowed per account per window: the 11th attempt is refused. */

@@ -1,13 +1,13 @@
-import type { Config } from './config.ts';
-import type { Db } from './db/client.ts';
-import { generatePassword } from './auth/password.ts';
-import { createCredential } from './domain/credentials.ts';
-import { createCustomer } from './domain/customers.ts';
-import { createTask } from './domain/tasks.ts';
-import { createUser } from './domain/users.ts';
-import { createWorkspace, listWorkspaces } from './domain/workspaces.ts';
-import { addComment } from './domain/comments.ts';
-import { seedWorkspace } from './seed/seed.ts';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/db/client.ts';
+import { generatePassword } from '../platform/crypto/password.ts';
+import { createCredential } from '../domain/credentials.ts';
+import { createCustomer } from '../domain/customers.ts';
+import { createTask } from '../domain/tasks.ts';
+import { createUser } from '../domain/users.ts';
+import { createWorkspace, listWorkspaces } from '../domain/workspaces.ts';
+import { addComment } from '../domain/comments.ts';
+import { seedWorkspace } from '../seed/seed.ts';
 
 export const DEMO_WORKSPACE = 'Acme Appliance Repair';
 export const DEMO_ADMIN_EMAIL = 'admin@acme-repair.example';

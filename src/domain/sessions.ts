@@ -7,9 +7,9 @@
  * someone who only has a copy of the table.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Queryable } from '../db/client.ts';
-import { isUuid } from '../domain/workspaces.ts';
-import type { Role } from '../domain/users.ts';
+import type { Queryable } from '../platform/db/client.ts';
+import { isUuid } from './workspaces.ts';
+import type { Role } from './users.ts';
 
 /** Absolute lifetime of a session. */
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;

@@ -3,7 +3,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { LISTED_TOOLS } from './tools/index.ts';
 import { callContext, loose, type CallContext } from './rpc.ts';
 import { registerResources } from './resources.ts';
-import type { Boundary } from './calltool.ts';
+import type { Boundary } from './boundary.ts';
 import { registerPrompts } from './prompts.ts';
 
 export const SERVER_INFO = { name: 'taskline', title: 'Taskline', version: '0.1.0' };
@@ -14,7 +14,7 @@ export const INSTRUCTIONS =
 /**
  * Build the one SDK Server of this process: initialize, ping, tools/list, resources and prompts. Schemas, validators
  * and tool definitions are built at module load; per request only the CallContext (workspace, credential, policy) is
- * bound, through authInfo. tools/call does not come here: the HTTP handler sends it to the tool caller (calltool.ts).
+ * bound, through authInfo. tools/call does not come here: the HTTP handler sends it to the boundary (boundary.ts).
  */
 export const CAPABILITIES = { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../platform/context.ts';
 import type { AuditWriter, Outcome } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ToolName } from '../domain/policy.ts';

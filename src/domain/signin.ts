@@ -1,7 +1,7 @@
 /** Email + password sign-in across workspaces (one email may be a user in several workspaces). */
-import type { Queryable } from '../db/client.ts';
-import { normalizeEmail } from '../domain/normalize.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import type { Queryable } from '../platform/db/client.ts';
+import { normalizeEmail } from './normalize.ts';
+import { hashPassword, verifyPassword } from '../platform/crypto/password.ts';
 
 export interface SignInMatch {
   workspaceId: string;

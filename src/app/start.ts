@@ -1,13 +1,14 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.ts';
-import type { AppContext } from './context.ts';
-import { openDb, type Db } from './db/client.ts';
-import { migrate } from './db/migrate.ts';
-import { createLogger, type Logger } from './log.ts';
-import { createMetrics } from './metrics.ts';
-import { closeGracefully, createHttpServer } from './http/server.ts';
-import { createMcpHandler } from './mcp/handler.ts';
+import type { Config } from '../platform/config.ts';
+import type { AppContext } from '../platform/context.ts';
+import { openDb, type Db } from '../platform/db/client.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { createLogger, type Logger } from '../platform/log.ts';
+import { createMetrics } from '../platform/metrics.ts';
+import { closeGracefully } from '../platform/http/listener.ts';
+import { createHttpServer } from './routes.ts';
+import { createMcpHandler } from '../mcp/handler.ts';
 
 export interface RunningServer {
   ctx: AppContext;

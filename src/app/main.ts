@@ -1,10 +1,10 @@
-import { loadConfigOrReport, type Config } from './config.ts';
-import { DataDirLockedError, DbUnavailableError } from './db/client.ts';
-import { SchemaTooNewError } from './db/migrate.ts';
-import { bootstrapDemo, demoWanted, type DemoCreated } from './bootstrap.ts';
-import { clientConfigs, mcpUrl } from './presenters/clientConfigs.ts';
-import { listWorkspaces } from './domain/workspaces.ts';
-import { startServer } from './server.ts';
+import { loadConfigOrReport, type Config } from '../platform/config.ts';
+import { DataDirLockedError, DbUnavailableError } from '../platform/db/client.ts';
+import { SchemaTooNewError } from '../platform/db/migrate.ts';
+import { bootstrapDemo, demoWanted, type DemoCreated } from './demo.ts';
+import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
+import { listWorkspaces } from '../domain/workspaces.ts';
+import { startServer } from './start.ts';
 
 function banner(config: Config, demo: DemoCreated | null, workspaces: { id: string; name: string }[]): string {
   const out: string[] = ['', `Taskline is running — ${config.publicUrl}/`, ''];
