@@ -11,10 +11,10 @@ import { DomainError } from '../domain/errors.ts';
 import { requestInfo } from '../platform/http/request.ts';
 import { domainErrorPage, internalErrorPage, notFoundPage, tooLargePage, type WebEnv } from './kit.tsx';
 import { csrfGuard, securityHeaders, sessionCookies } from './security.tsx';
-import { registerAuthRoutes } from './routes/auth.tsx';
-import { registerTaskRoutes } from './routes/tasks.tsx';
-import { registerCustomerRoutes } from './routes/customers.tsx';
-import { registerSettingsRoutes } from './routes/settings.tsx';
+import { registerAuthRoutes } from './pages/auth/routes.tsx';
+import { registerTaskRoutes } from './pages/tasks/routes.tsx';
+import { registerCustomerRoutes } from './pages/customers/routes.tsx';
+import { registerSettingsRoutes } from './pages/settings/routes.tsx';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 /** A Map, not an object: a request for /static/constructor must not find Object.prototype.constructor. */

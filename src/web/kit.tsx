@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/context.ts';
 import type { Session } from '../domain/sessions.ts';
 import type { DomainError } from '../domain/errors.ts';
 import { clientAddress } from '../platform/http/clientAddress.ts';
-import { BareLayout, Layout, isAdmin, type NavKey } from './views/ui.tsx';
+import { BareLayout, Layout, isAdmin, type NavKey } from './ui/ui.tsx';
 
 export interface WebEnv {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
@@ -207,3 +207,6 @@ export const internalErrorPage = (c: Ctx) =>
     title: 'Something went wrong on our side',
     body: <p>The error has been logged. Try again in a moment; if it keeps happening, tell your admin and include the reference below.</p>,
   });
+
+/** "that customer is not…" → "That customer is not…": domain messages start lower-case, pages show sentences. */
+export const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

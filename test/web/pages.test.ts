@@ -11,7 +11,7 @@ import { getCredential } from '../../src/domain/credentials.ts';
 import { listAudit } from '../../src/domain/audit.ts';
 import { listComments } from '../../src/domain/comments.ts';
 import { CSP } from '../../src/web/security.tsx';
-import { csvCell } from '../../src/web/routes/settings.tsx';
+import { csvCell } from '../../src/web/pages/settings/AuditPage.tsx';
 import { WebClient } from './client.ts';
 
 let db: TestDb;

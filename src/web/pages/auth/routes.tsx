@@ -1,81 +1,15 @@
 /** Sign in / sign out. */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../domain/sessions.ts';
-import { checkPassword, type SignInMatch } from '../../domain/signin.ts';
-import { beginLoginAttempt, endLoginAttempt, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../domain/throttle.ts';
-import { isUuid } from '../../domain/workspaces.ts';
-import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../kit.tsx';
-import { LOGIN_CSRF_PURPOSE, sessionCookies } from '../security.tsx';
-import { BareLayout, Notice } from '../views/ui.tsx';
+import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../../domain/sessions.ts';
+import { checkPassword, } from '../../../domain/signin.ts';
+import { beginLoginAttempt, endLoginAttempt, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../../domain/throttle.ts';
+import { isUuid } from '../../../domain/workspaces.ts';
+import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../../kit.tsx';
+import { LOGIN_CSRF_PURPOSE, sessionCookies } from '../../security.tsx';
+import { SigninPage, type SigninView } from './SigninPage.tsx';
 
-const PRE_TTL_S = 12 * 3600;
-const PRE_SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
-
-interface SigninView {
-  email?: string;
-  next: string;
-  csrf: string;
-  error?: { title: string; text: string };
-  info?: string;
-  choices?: SignInMatch[];
-}
-
-function SigninPage(p: SigninView) {
-  return (
-    <BareLayout title="Sign in">
-      <main id="main" class="auth-wrap">
-        <div class="auth-card">
-          <div class="brand">
-            <span class="brand-mark" aria-hidden="true">
-              T
-            </span>
-            Taskline
-          </div>
-          <div class="panel">
-            <h1>Sign in</h1>
-            <p class="muted">Use the email and password of your Taskline staff account.</p>
-            {p.error ? (
-              <Notice kind="error" title={p.error.title}>
-                {p.error.text}
-              </Notice>
-            ) : null}
-            {p.info ? <Notice kind="info">{p.info}</Notice> : null}
-            <form method="post" action="/signin">
-              <input type="hidden" name="_csrf" value={p.csrf} />
-              <input type="hidden" name="next" value={p.next} />
-              <div class="field">
-                <label for="email">Email</label>
-                <input id="email" name="email" type="email" autocomplete="username" required value={p.email ?? ''} autofocus={!p.email} />
-              </div>
-              {p.choices?.length ? (
-                <fieldset>
-                  <legend>Workspace</legend>
-                  {p.choices.map((m, i) => (
-                    <label class="check">
-                      <input type="radio" name="workspace" value={m.workspaceId} checked={i === 0} required />
-                      <span>{m.workspaceName}</span>
-                    </label>
-                  ))}
-                </fieldset>
-              ) : null}
-              <div class="field">
-                <label for="password">Password</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.email} />
-              </div>
-              <button class="btn btn-primary" type="submit">
-                Sign in
-              </button>
-            </form>
-          </div>
-          <p class="muted small">
-            Forgot your password? Taskline has no self-service reset yet — ask whoever runs Taskline for your business.
-          </p>
-        </div>
-      </main>
-    </BareLayout>
-  );
-}
-
+export const PRE_TTL_S = 12 * 3600;
+export const PRE_SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 export function registerAuthRoutes({ app, ctx }: Deps) {
   const { db } = ctx;
   const cookies = sessionCookies(ctx.config.publicUrl);

@@ -1,0 +1,98 @@
+
+import { type AuditRow, } from '../../../domain/audit.ts';
+import { Badge, Time, } from '../../ui/ui.tsx';
+
+export const ACTION_LABELS: Record<string, string> = {
+  tool_call: 'Tool call',
+  'credential.create': 'Credential created',
+  'credential.revoke': 'Credential revoked',
+  'credential.update': 'Credential changed',
+  'workspace.update': 'Settings changed',
+  'resource.read': 'Resource read',
+  'resource.list': 'Resources listed',
+};
+
+export const OUTCOME_LABELS: Record<string, string> = {
+  ok: 'OK',
+  denied: 'Denied',
+  error: 'Error',
+  verification_failed: 'Verification failed',
+  locked: 'Locked',
+  no_match: 'No match (phone/email probe)',
+};
+/** Verification levels in a select (describeLevel says the same in a sentence). */
+export const LEVEL_LABELS: Readonly<Record<number, string>> = { 1: 'Phone number on file', 2: 'Phone number + full name', 3: 'Phone number + full name + task number' };
+
+export const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
+export function Tabs(p: { current: 'access' | 'audit' }) {
+  return (
+    <nav class="tabs" aria-label="AI assistant settings">
+      <a href="/settings/mcp" aria-current={p.current === 'access' ? 'page' : undefined}>
+        Access
+      </a>
+      <a href="/settings/mcp/audit" aria-current={p.current === 'audit' ? 'page' : undefined}>
+        Audit log
+      </a>
+    </nav>
+  );
+}
+
+export function Head(p: { sub?: string }) {
+  return (
+    <div class="page-head">
+      <div>
+        <h1>AI assistants (MCP)</h1>
+        <p class="sub">{p.sub ?? 'Let an AI assistant work with this workspace through its MCP endpoint, under a policy you set.'}</p>
+      </div>
+    </div>
+  );
+}
+export function AuditTable(p: { events: AuditRow[]; showCredential?: boolean }) {
+  return (
+    <div class="table-wrap">
+      <table class="data stack">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Event</th>
+            {p.showCredential !== false ? <th scope="col">Credential</th> : null}
+            <th scope="col">Outcome</th>
+            <th scope="col">Task</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.events.map((e) => (
+            <tr>
+              <td class="nowrap" data-label="Time">
+                <Time d={e.createdAt} abs />
+              </td>
+              <td class="title-cell">
+                {e.action === 'tool_call' && e.tool ? <code>{e.tool}</code> : (ACTION_LABELS[e.action] ?? e.action)}
+                {e.userName ? <span class="cell-sub">by {e.userName}</span> : null}
+              </td>
+              {p.showCredential !== false ? (
+                <td data-label="Credential">
+                  {e.credentialId ? (
+                    <a href={`/settings/mcp/credentials/${e.credentialId}`}>{e.credentialName ?? 'deleted credential'}</a>
+                  ) : (
+                    <span class="muted">—</span>
+                  )}
+                </td>
+              ) : null}
+              <td data-label="Outcome">
+                <Badge kind={e.outcome}>{OUTCOME_LABELS[e.outcome] ?? e.outcome}</Badge>
+              </td>
+              <td data-label="Task">{e.taskNumber ? <a href={`/tasks/${e.taskNumber}`}>#{e.taskNumber}</a> : <span class="muted">—</span>}</td>
+              <td data-label="Details" class="small">
+                {[e.latencyMs != null ? `${e.latencyMs} ms` : null, e.factorTypes?.length ? `factors: ${e.factorTypes.join(', ')}` : null]
+                  .filter(Boolean)
+                  .join(' · ') || <span class="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
