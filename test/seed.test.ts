@@ -5,7 +5,8 @@ import { openPglite } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createWorkspace } from '../src/domain/workspaces.ts';
 import { normalizeName } from '../src/domain/normalize.ts';
-import { Rng, seedWorkspace } from '../src/seed/seed.ts';
+import { seedWorkspace } from '../src/seed/seed.ts';
+import { Rng } from '../src/seed/random.ts';
 
 // Minimal local database helper; to be replaced by the shared test helper.
 let db: Db;

@@ -56,6 +56,8 @@ export const sizeLabel = (n: number): string =>
  */
 const SEED_CODE: [file: string, part?: RegExp][] = [
   ['src/seed/seed.ts'],
+  ['src/seed/generate.ts'],
+  ['src/seed/random.ts'],
   ['src/seed/vocabulary.ts'],
   ['src/domain/normalize.ts'],
   ['src/domain/customers.ts', /export function customerColumns[\s\S]*?\n}\n/],
