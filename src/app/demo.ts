@@ -5,7 +5,7 @@ import { createCredential } from '../domain/credentials.ts';
 import { createCustomer } from '../domain/customers.ts';
 import { createTask } from '../domain/tasks.ts';
 import { createUser } from '../domain/users.ts';
-import { createWorkspace, listWorkspaces } from '../domain/workspaces.ts';
+import { createWorkspace, } from '../domain/workspaces.ts';
 import { addComment } from '../domain/comments.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 
@@ -73,8 +73,4 @@ export async function bootstrapDemo(db: Db): Promise<DemoCreated | null> {
     token,
     tasks: seeded.tasks + russellTasks.length,
   };
-}
-
-export async function workspaceOverview(db: Db) {
-  return listWorkspaces(db);
 }

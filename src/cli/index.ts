@@ -13,7 +13,6 @@ import { seedWorkspace } from '../seed/seed.ts';
 import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
 
 class UsageError extends Error {}
-class Failure extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 interface Command {
@@ -358,8 +357,7 @@ export async function runCli(argv: string[]): Promise<number> {
       err instanceof DomainError ||
       err instanceof DbUnavailableError ||
       err instanceof DataDirLockedError ||
-      err instanceof SchemaTooNewError ||
-      err instanceof Failure
+      err instanceof SchemaTooNewError
     ) {
       process.stderr.write(`taskline ${name}: ${err.message}\n`);
       return 1;

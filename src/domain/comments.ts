@@ -104,14 +104,6 @@ export async function listComments(
   return { comments: page, nextCursor };
 }
 
-export async function countComments(db: Queryable, workspaceId: string, taskId: number): Promise<number> {
-  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND task_id = $2', [
-    workspaceId,
-    taskId,
-  ]);
-  return r.rows[0]!.n;
-}
-
 /** The comment an earlier call made with this credential's idempotency key, if any. */
 export async function findCommentByKey(db: Queryable, workspaceId: string, credentialId: string, key: string): Promise<Comment | null> {
   const r = await db.query<Comment>(COMMENT_BY_KEY, [workspaceId, credentialId, key]);

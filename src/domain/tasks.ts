@@ -160,24 +160,35 @@ export async function updateTask(
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
 }
 
-/** Opaque keyset cursor over (timestamp µs, id): tasks by updated_at, comments and audit events by created_at. */
+/** An opaque keyset cursor: the sort key of the last row of a page, as base64url JSON. One format for every list. */
 export function encodeCursor(parts: (string | number)[]): string {
-  return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }
 
-/** Largest id of an `integer` column (tasks, comments); audit events have bigint ids. */
+/** The parts of a cursor, or null when it is not base64url JSON of an array (each list checks its own parts). */
+export function cursorParts(cursor: string): unknown[] | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Largest id of an `integer` column (tasks, comments, customers); audit events have bigint ids. */
 export const INT_MAX = 2_147_483_647;
 
 /**
- * A keyset cursor back as (µs since the epoch, id), or null when it is not one this server could have written —
- * including numbers out of range for the columns (a µs value past year 5000, an id past maxId): PostgreSQL would
- * reject those with an error, and a client's bad cursor is not a server error.
+ * A (µs since the epoch, id) cursor back — tasks by updated_at, comments and audit events by created_at — or null
+ * when it is not one this server could have written, including numbers out of range for the columns (µs past year
+ * 5000, an id past maxId): PostgreSQL would reject those with an error, and a client's bad cursor is not a server error.
  */
 export function decodeCursor(cursor: string, maxId = INT_MAX): { us: string; id: number } | null {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== 2 || !/^\d{1,17}$/.test(parts[0]!) || !/^\d{1,16}$/.test(parts[1]!)) return null;
-  const id = Number(parts[1]);
-  return id <= maxId ? { us: parts[0]!, id } : null;
+  const p = cursorParts(cursor);
+  if (!p || p.length !== 2) return null;
+  const [us, id] = p;
+  if (typeof us !== 'string' || !/^\d{1,17}$/.test(us) || typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id > maxId) return null;
+  return { us, id };
 }
 
 /**

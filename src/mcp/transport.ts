@@ -51,8 +51,4 @@ export class MuxTransport implements Transport {
     if (!this.pending.delete(id)) return;
     this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
   }
-
-  get inFlight(): number {
-    return this.pending.size;
-  }
 }

@@ -4,7 +4,7 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { AppContext } from '../platform/context.ts';
 import type { Session } from '../domain/sessions.ts';
-import type { DomainError } from '../domain/errors.ts';
+import { DomainError } from '../domain/errors.ts';
 import { clientAddress } from '../platform/http/clientAddress.ts';
 import { BareLayout, Layout, isAdmin, type NavKey } from './ui/ui.tsx';
 
@@ -210,3 +210,17 @@ export const internalErrorPage = (c: Ctx) =>
 
 /** "that customer is not…" → "That customer is not…": domain messages start lower-case, pages show sentences. */
 export const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+/**
+ * A keyset page for the link's cursor — or, when the cursor is not one this server could have written (edited, or
+ * from before a change), the first page, with `stale` set so the page can say so.
+ */
+export async function pageOrFirst<T>(cursor: string | undefined, load: (cursor: string | undefined) => Promise<T>): Promise<{ page: T; stale: boolean }> {
+  if (!cursor) return { page: await load(undefined), stale: false };
+  try {
+    return { page: await load(cursor), stale: false };
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'invalid') throw err;
+    return { page: await load(undefined), stale: true };
+  }
+}

@@ -9,8 +9,8 @@ import {
   updateCustomer,
 } from '../../../domain/customers.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { INT_MAX, listTasks, } from '../../../domain/tasks.ts';
-import { Form, authed, notFoundPage, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps } from '../../kit.tsx';
+import { cursorParts, encodeCursor, INT_MAX, listTasks, } from '../../../domain/tasks.ts';
+import { Form, authed, notFoundPage, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { capitalize } from '../../kit.tsx';
 import { CustomersPage, type CustomerRow } from './CustomersPage.tsx';
 import { CustomerPage } from './CustomerPage.tsx';
@@ -18,18 +18,15 @@ import { NewCustomerPage } from './NewCustomerPage.tsx';
 
 export const PAGE_SIZE = 50;
 export const TASKS_PAGE = 25;
-export const encodeAfter = (c: CustomerRow) => Buffer.from(JSON.stringify([c.name, c.id]), 'utf8').toString('base64url');
+/** The customer list is in name order: its cursor is the last row's (name, id). */
+export const encodeAfter = (c: CustomerRow) => encodeCursor([c.name, c.id]);
 export function decodeAfter(s: string | undefined): { name: string; id: number } | null {
-  if (!s) return null;
-  try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    // Only what encodeAfter could have written: a name PostgreSQL can compare (no NUL, ≤ 200 chars) and an integer id.
-    if (Array.isArray(v) && typeof v[0] === 'string' && v[0].length <= 200 && !v[0].includes('\u0000') && Number.isInteger(v[1]) && v[1] >= 0 && v[1] <= INT_MAX)
-      return { name: v[0], id: v[1] as number };
-  } catch {
-    /* fall through */
-  }
-  return null;
+  const p = s ? cursorParts(s) : null;
+  if (!p || p.length !== 2) return null;
+  const [name, id] = p;
+  // Only what encodeAfter could have written: a name PostgreSQL can compare (no NUL, ≤ 200 chars) and an integer id.
+  if (typeof name !== 'string' || name.length > 200 || name.includes('\u0000') || !Number.isInteger(id) || (id as number) < 0 || (id as number) > INT_MAX) return null;
+  return { name, id: id as number };
 }
 export function registerCustomerRoutes({ app, ctx }: Deps) {
   const { db } = ctx;
@@ -88,13 +85,7 @@ export function registerCustomerRoutes({ app, ctx }: Deps) {
     const customer = await getCustomer(db, ws, id);
     if (!customer) return notFoundPage(c, 'There is no such customer in this workspace');
     const cursor = c.req.query('cursor') || undefined;
-    let page;
-    try {
-      page = await listTasks(db, ws, { customerId: id, limit: TASKS_PAGE, cursor });
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      page = await listTasks(db, ws, { customerId: id, limit: TASKS_PAGE });
-    }
+    const { page } = await pageOrFirst(cursor, (at) => listTasks(db, ws, { customerId: id, limit: TASKS_PAGE, cursor: at }));
     return render(
       c,
       <CustomerPage

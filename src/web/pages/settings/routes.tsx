@@ -13,7 +13,7 @@ import {
 import { DomainError } from '../../../domain/errors.ts';
 import { requireWorkspace, updateWorkspace, } from '../../../domain/workspaces.ts';
 import { clientConfigs, mcpUrl, } from '../../../presenters/clientConfigs.ts';
-import { Form, adminOnly, notFoundPage, render, seeOther, noticeFrom, type Ctx, type Deps } from '../../kit.tsx';
+import { Form, adminOnly, notFoundPage, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { capitalize } from '../../kit.tsx';
 import { CREATE_KEY_RE, DEFAULT_CREATE, EXPIRY_CHOICES, newCreateKey, SettingsPage, TokenPage, type CreateValues } from './AccessPage.tsx';
 import { AuditPage, auditFilters, csvCell, CSV_MAX_ROWS } from './AuditPage.tsx';
@@ -192,15 +192,8 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
       const creds = await listCredentials(db, s.workspace.id);
       const { q, filter, error } = auditFilters(c, creds);
       const cursor = c.req.query('cursor') || undefined;
-      let page;
-      let pageError: string | undefined;
-      try {
-        page = await listAuditPage(db, s.workspace.id, { ...filter, cursor, limit: 50 });
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        pageError = 'That page link is no longer valid — showing the newest events.';
-        page = await listAuditPage(db, s.workspace.id, { ...filter, limit: 50 });
-      }
+      const { page, stale } = await pageOrFirst(cursor, (at) => listAuditPage(db, s.workspace.id, { ...filter, cursor: at, limit: 50 }));
+      const pageError = stale ? 'That page link is no longer valid — showing the newest events.' : undefined;
       return render(
         c,
         <AuditPage s={s} q={q} creds={creds} events={page.events} next={page.nextCursor} first={!cursor || Boolean(pageError)} error={error ?? pageError} />,

@@ -17,7 +17,7 @@ import {
 } from '../../../domain/tasks.ts';
 import { listUsers, } from '../../../domain/users.ts';
 import { isUuid } from '../../../domain/workspaces.ts';
-import { Form, authed, notFoundPage, parseDay, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps } from '../../kit.tsx';
+import { Form, authed, notFoundPage, parseDay, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { TasksPage, SEARCH_LIMIT, type ListFilters } from './TasksPage.tsx';
 import { TaskPage } from './TaskPage.tsx';
 import { EMPTY_VALUES, NewTaskPage, type NewTaskValues } from './NewTaskPage.tsx';
@@ -59,13 +59,11 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
         const { hits } = await searchTasks(db, ws, f.q, { limit: SEARCH_LIMIT, status: f.status });
         tasks = hits.filter((h) => (!f.priority || h.priority === f.priority) && (!f.assignee || h.assigneeId === f.assignee));
       } else {
-        try {
-          ({ tasks, nextCursor } = await listTasks(db, ws, { status: f.status, priority: f.priority, assigneeId: f.assignee, limit: PAGE_SIZE, cursor }));
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err;
-          error = 'That page link is no longer valid — showing the newest tasks instead.';
-          ({ tasks, nextCursor } = await listTasks(db, ws, { status: f.status, priority: f.priority, assigneeId: f.assignee, limit: PAGE_SIZE }));
-        }
+        const { page, stale } = await pageOrFirst(cursor, (at) =>
+          listTasks(db, ws, { status: f.status, priority: f.priority, assigneeId: f.assignee, limit: PAGE_SIZE, cursor: at }),
+        );
+        ({ tasks, nextCursor } = page);
+        if (stale) error = 'That page link is no longer valid — showing the newest tasks instead.';
       }
       return render(
         c,
@@ -161,13 +159,7 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
     const task = await getTaskByNumber(db, ws, number);
     if (!task) return notFoundPage(c, `There is no task #${number} in this workspace`);
     const after = c.req.query('after') || undefined;
-    let page;
-    try {
-      page = await listComments(db, ws, task.id, { limit: COMMENTS_PAGE, cursor: after });
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      page = await listComments(db, ws, task.id, { limit: COMMENTS_PAGE });
-    }
+    const { page } = await pageOrFirst(after, (at) => listComments(db, ws, task.id, { limit: COMMENTS_PAGE, cursor: at }));
     const [customer, users] = [task.customerId ? await getCustomer(db, ws, task.customerId) : null, await listUsers(db, ws)];
     return render(
       c,
