@@ -106,7 +106,10 @@ function tasklineEnv(ds: Dataset): Record<string, string> {
 }
 
 /** How to start each server (profiled or not). */
-function serverSpec(name: string, ds: Dataset): { name: string; nodeArgs: string[]; env?: Record<string, string>; ready: { line: true } | { path: string } } {
+function serverSpec(
+  name: string,
+  ds: Dataset,
+): { name: string; nodeArgs: string[]; env?: Record<string, string>; ready: { line: true } | { path: string } } {
   switch (name) {
     case 'a':
       return { name, nodeArgs: [...NODE, 'bench/servers/raw.ts'], ready: { line: true } };
@@ -138,7 +141,12 @@ export async function runB1(o: B1Options): Promise<B1Result> {
     token = await mintBenchToken(db, ds.workspaceId);
     const qs = shuffled(await sampleQueries(db, ds, 100, 11), 5);
     searchBodies = qs.map((q, i) =>
-      JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name: 'searchWorkspaceTasks', arguments: { query: q.query, limit: 10 } } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: i + 1,
+        method: 'tools/call',
+        params: { name: 'searchWorkspaceTasks', arguments: { query: q.query, limit: 10 } },
+      }),
     );
   } finally {
     await db.close();
@@ -213,11 +221,15 @@ export async function runB1(o: B1Options): Promise<B1Result> {
     const stats = new pg.Client({ connectionString: ds.databaseUrl, application_name: 'taskline-bench-stats' });
     await stats.connect();
     const xacts = async () => {
-      const r = await stats.query<{ x: string }>('SELECT (xact_commit + xact_rollback)::text AS x FROM pg_stat_database WHERE datname = current_database()');
+      const r = await stats.query<{ x: string }>(
+        'SELECT (xact_commit + xact_rollback)::text AS x FROM pg_stat_database WHERE datname = current_database()',
+      );
       return Number(r.rows[0]!.x);
     };
     const backends = async () =>
-      (await stats.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((x) => x.pid);
+      (
+        await stats.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+      ).rows.map((x) => x.pid);
     for (let k = 1; k <= o.rounds; k++) {
       for (const t of targets) {
         const x0 = await xacts();
@@ -231,7 +243,9 @@ export async function runB1(o: B1Options): Promise<B1Result> {
         log(
           `  B1 round ${k}/${o.rounds} ${t.name.padEnd(8)} ${Math.round(res.reqPerSec).toString().padStart(6)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms` +
             `  stmts/req ${res.statementsPerRequest ?? '?'}` +
-            (cpu ? `  cpu: server ${cpu.server}%, postgres ${cpu.postgresBench}% (all postgres ${cpu.postgres}%), load generator ${cpu.bench}%, others ${cpu.foreign}%` : '') +
+            (cpu
+              ? `  cpu: server ${cpu.server}%, postgres ${cpu.postgresBench}% (all postgres ${cpu.postgres}%), load generator ${cpu.bench}%, others ${cpu.foreign}%`
+              : '') +
             (bad ? `  FAILED ${bad} (non-2xx ${res.non2xx}, isError ${res.isError}, socket errors ${res.errors})` : ''),
         );
         for (const c of children) if (c.exited()) throw new Error(`${c.name} died during the run:\n${c.tail()}`);
@@ -258,14 +272,18 @@ export async function runB1(o: B1Options): Promise<B1Result> {
         postgresUsPerRequest: medianOf(rs.map((x) => (x.cpu && x.requests ? (x.cpu.postgresBench * 1e4 * x.cpu.seconds) / x.requests : undefined))),
         postgresCpuPct: medianOf(rs.map((x) => x.cpu?.postgresBench)),
         loadGeneratorCpuPct: medianOf(rs.map((x) => x.cpu?.bench)),
-        statementsPerRequest: medianOf(rs.map((x) => x.statementsPerRequest ?? undefined), 2),
+        statementsPerRequest: medianOf(
+          rs.map((x) => x.statementsPerRequest ?? undefined),
+          2,
+        ),
         failed: { non2xx: sum((x) => x.non2xx), isError: sum((x) => x.isError), errors: sum((x) => x.errors), timeouts: sum((x) => x.timeouts) },
         firstFailure: rs.find((x) => x.firstFailure)?.firstFailure,
       };
     });
     const rps = (n: string) => results.find((x) => x.name === n)!.reqPerSec;
     const allFailed = results.filter((x) => x.rounds.every((rr) => rr.ok === 0));
-    if (allFailed.length) throw new Error(`every request failed for ${allFailed.map((x) => `${x.name} (${x.firstFailure ?? 'no response'})`).join(', ')}`);
+    if (allFailed.length)
+      throw new Error(`every request failed for ${allFailed.map((x) => `${x.name} (${x.firstFailure ?? 'no response'})`).join(', ')}`);
 
     const profiles: B1Result['profiles'] = [];
     if (o.profile) {
@@ -309,7 +327,12 @@ async function profileRound(o: B1Options, t: Target, core: string | null): Promi
   const dir = path.join(DATA_DIR, 'profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${t.name}`);
   fs.mkdirSync(dir, { recursive: true });
   const spec = serverSpec(t.name.startsWith('c-') ? 'c' : t.name, o.ds);
-  const child = await startServer({ ...spec, name: `${t.name} (--cpu-prof)`, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...spec.nodeArgs], core });
+  const child = await startServer({
+    ...spec,
+    name: `${t.name} (--cpu-prof)`,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...spec.nodeArgs],
+    core,
+  });
   let t0 = 0;
   let t1 = 0;
   try {
@@ -331,6 +354,8 @@ async function profileRound(o: B1Options, t: Target, core: string | null): Promi
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
   // The profile ends when the process exits (≈ t2): keep [t0, t1], trimmed by 0.2 s at each end.
   const summary = summarizeProfile(path.join(dir, file), { fromEndUs: (t2 - t0 - 200) * 1000, toEndUs: (t2 - t1 + 200) * 1000 });
-  o.log(`  B1 profile ${t.name}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle in the round (${summary.busyPct}% busy); ${path.relative(process.cwd(), path.join(dir, file))}`);
+  o.log(
+    `  B1 profile ${t.name}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle in the round (${summary.busyPct}% busy); ${path.relative(process.cwd(), path.join(dir, file))}`,
+  );
   return summary;
 }

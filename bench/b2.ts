@@ -68,7 +68,7 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
     for (const q of shuffled(queries, ds.size)) {
       const s = per.get(q.cls)!;
       const t0 = performance.now();
-      let out;
+      let out: Awaited<ReturnType<typeof call>>;
       try {
         out = await call(q);
       } catch (err) {
@@ -97,7 +97,9 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
       const s = per.get(cls)!;
       const n = xs.length || 1;
       const sum = summarize(xs);
-      const atP95 = timed.get(cls)!.reduce((best, x) => (Math.abs(x.ms - sum.p95) < Math.abs(best.ms - sum.p95) ? x : best), { query: '', ms: Infinity });
+      const atP95 = timed
+        .get(cls)!
+        .reduce((best, x) => (Math.abs(x.ms - sum.p95) < Math.abs(best.ms - sum.p95) ? x : best), { query: '', ms: Infinity });
       return {
         cls,
         ...sum,

@@ -32,7 +32,22 @@ function parseArgs(argv: string[]) {
     if (!m) throw new Error(`unknown argument ${a} (see the top of bench/run.ts)`);
     flags.set(m[1]!, m[2] ?? true);
   }
-  const known = ['wait-quiet', 'quick', 'only', 'pg', 'pglite', 'seed', 'reseed', 'rounds', 'seconds', 'warmup', 'connections', 'per-class', 'profile', 'no-profile'];
+  const known = [
+    'wait-quiet',
+    'quick',
+    'only',
+    'pg',
+    'pglite',
+    'seed',
+    'reseed',
+    'rounds',
+    'seconds',
+    'warmup',
+    'connections',
+    'per-class',
+    'profile',
+    'no-profile',
+  ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const quick = flags.has('quick');
   const str = (k: string, d: string) => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : d);
@@ -51,7 +66,11 @@ function parseArgs(argv: string[]) {
             if (!m) throw new Error(`--${k}: "${s}" is not a size like 10k or 1m`);
             return Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1);
           });
-  const only = new Set(str('only', 'b1,b2,b3').split(',').map((s) => s.trim().toLowerCase()));
+  const only = new Set(
+    str('only', 'b1,b2,b3')
+      .split(',')
+      .map((s) => s.trim().toLowerCase()),
+  );
   return {
     quick,
     only,
@@ -78,8 +97,11 @@ async function main() {
   const pgVersion = await postgresVersion();
   const m = machine(pgVersion);
   const full = !o.quick && ['b1', 'b2', 'b3'].every((p) => o.only.has(p));
-  log(`Taskline bench (${o.quick ? 'quick' : full ? 'full' : 'partial'}) on ${m.nproc} × ${m.cpuModel}, Node ${m.node}, ${pgVersion ?? 'no PostgreSQL reachable'}`);
-  if (!pgVersion && o.pgSizes.length) throw new Error('PostgreSQL is not reachable at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432); start it, or pass --pg=none');
+  log(
+    `Taskline bench (${o.quick ? 'quick' : full ? 'full' : 'partial'}) on ${m.nproc} × ${m.cpuModel}, Node ${m.node}, ${pgVersion ?? 'no PostgreSQL reachable'}`,
+  );
+  if (!pgVersion && o.pgSizes.length)
+    throw new Error('PostgreSQL is not reachable at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432); start it, or pass --pg=none');
 
   log('== datasets');
   const datasets: Dataset[] = [];
@@ -114,7 +136,8 @@ async function main() {
       r.foreignCpu = cpuUse(m0, cpuMark([]), -1)?.foreign ?? null;
       b2.push(r);
       log(
-        `  ${ds.store} ${ds.label}: ` + r.classes.map((c) => `${c.cls} p95 ${c.p95}`).join(', ') +
+        `  ${ds.store} ${ds.label}: ` +
+          r.classes.map((c) => `${c.cls} p95 ${c.p95}`).join(', ') +
           ` (${((performance.now() - t) / 1000).toFixed(0)} s; others used ${r.foreignCpu ?? '?'}% of a core)`,
       );
     }
@@ -148,7 +171,12 @@ async function main() {
   const day = date.slice(0, 10);
   for (const store of ['pg', 'pglite'] as const) {
     if (!datasets.some((d) => d.store === store)) continue;
-    const part = { ...results, b1: store === 'pg' ? b1 : null, b2: b2.filter((r) => r.store === store), b3: store === 'pg' ? b3 : { ...b3, search: b2.find((r) => r.store === store)?.sizes ?? null } };
+    const part = {
+      ...results,
+      b1: store === 'pg' ? b1 : null,
+      b2: b2.filter((r) => r.store === store),
+      b3: store === 'pg' ? b3 : { ...b3, search: b2.find((r) => r.store === store)?.sizes ?? null },
+    };
     fs.writeFileSync(path.join(dir, `${day}-${store}.json`), JSON.stringify(part, null, 2) + '\n');
   }
   fs.writeFileSync(path.join(dir, 'latest.md'), md + '\n');
@@ -164,7 +192,10 @@ async function main() {
     const db = await openDataset(ds, 2);
     try {
       const parts: string[] = [];
-      for (const c of slow) parts.push(`### ${c.cls}: p95 ${c.p95} ms (this query took ${c.atP95.ms} ms in the run)\n${await explainSearch(db, ds.workspaceId, c.atP95.query)}`);
+      for (const c of slow)
+        parts.push(
+          `### ${c.cls}: p95 ${c.p95} ms (this query took ${c.atP95.ms} ms in the run)\n${await explainSearch(db, ds.workspaceId, c.atP95.query)}`,
+        );
       const file = path.join(dir, `${day}-${store}-${run.label}-explain.txt`);
       fs.writeFileSync(file, parts.join('\n\n') + '\n');
       log(`  EXPLAIN of the slow classes (${slow.map((c) => c.cls).join(', ')}) on ${store} ${run.label}: ${path.relative(ROOT, file)}`);

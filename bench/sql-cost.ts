@@ -103,7 +103,9 @@ function ticksOf(pids: number[]): number {
   return t;
 }
 const backends = async () =>
-  (await raw.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [APP])).rows.map((x) => x.pid);
+  (await raw.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [APP])).rows.map(
+    (x) => x.pid,
+  );
 
 process.stdout.write(`${N} calls per variant, 10 workers, pool 10, pg ${ds.label}\n`);
 process.stdout.write('variant        calls/s  PostgreSQL CPU µs/call  Node CPU µs/call\n');

@@ -66,7 +66,9 @@ try {
   const { token } = await createCredential(db, ws.id, { name: 'soak' });
   const t0 = Date.now();
   const seeded = await seedWorkspace(db, ws.id, { tasks: taskCount, seed: 7 });
-  console.log(`seeded ${seeded.tasks} tasks, ${seeded.customers} customers, ${seeded.comments} comments in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${seeded.tasks} tasks, ${seeded.customers} customers, ${seeded.comments} comments in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const people = await db.query<{ name: string; phone: string | null; email: string | null }>(
     'SELECT name, phone, email FROM customers WHERE workspace_id = $1 ORDER BY id LIMIT 500',
     [ws.id],
@@ -96,7 +98,10 @@ try {
   const total = MIX.reduce((s, [w]) => s + w, 0);
   const nextCall = () => {
     let r = Math.random() * total;
-    for (const [w, f] of MIX) if ((r -= w) < 0) return f();
+    for (const [w, f] of MIX) {
+      r -= w;
+      if (r < 0) return f();
+    }
     return MIX[0]![1]();
   };
 
@@ -116,7 +121,8 @@ try {
     const [name, args] = nextCall();
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
     const bucket = Math.floor((started - loadStart) / 60_000);
-    const m = (perMinute[bucket] ??= { lat: [], errors: 0 });
+    perMinute[bucket] ??= { lat: [], errors: 0 };
+    const m = perMinute[bucket];
     sent++;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -181,9 +187,11 @@ try {
         req.on('error', () => resolve());
         req.end(body);
       });
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (performance.now() < until) await one();
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (performance.now() < until) await one();
+      }),
+    );
     const max = done / 10;
     rps = Math.max(1, Math.floor(max / 2));
     console.log(`measured ≈ ${max.toFixed(0)} req/s (32 in flight); soaking at half: ${rps} req/s`);
@@ -227,16 +235,21 @@ try {
     return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
   };
   console.log('\nminute  requests  errors   p50 ms   p99 ms   max ms   server RSS');
-  perMinute.forEach((m, i) =>
+  for (const [i, m] of perMinute.entries())
     console.log(
-      `${String(i + 1).padStart(6)}  ${String(m.lat.length).padStart(8)}  ${String(m.errors).padStart(6)}  ${q(m.lat, 50).toFixed(1).padStart(7)}  ${q(m.lat, 99).toFixed(1).padStart(7)}  ${Math.max(...m.lat).toFixed(1).padStart(7)}   ${mb(rssSamples[i + 1] ?? rssEnd)}`,
-    ),
-  );
+      `${String(i + 1).padStart(6)}  ${String(m.lat.length).padStart(8)}  ${String(m.errors).padStart(6)}  ${q(m.lat, 50).toFixed(1).padStart(7)}  ${q(m.lat, 99).toFixed(1).padStart(7)}  ${Math.max(
+        ...m.lat,
+      )
+        .toFixed(1)
+        .padStart(7)}   ${mb(rssSamples[i + 1] ?? rssEnd)}`,
+    );
   const all = perMinute.flatMap((m) => m.lat);
   console.log(
     `\ntotal requests ${sent} (${(sent / (durationMs / 1000)).toFixed(0)} req/s), errors ${errors}, p50 ${q(all, 50).toFixed(1)} ms, p99 ${q(all, 99).toFixed(1)} ms, max in flight ${maxInFlight}, keep-alive races retried ${keepAliveRetries}`,
   );
-  console.log(`server RSS start ${mb(rssStart)}, end ${mb(rssEnd)}, growth ${mb(rssEnd - rssStart)} (${(((rssEnd - rssStart) / rssStart) * 100).toFixed(1)}%)`);
+  console.log(
+    `server RSS start ${mb(rssStart)}, end ${mb(rssEnd)}, growth ${mb(rssEnd - rssStart)} (${(((rssEnd - rssStart) / rssStart) * 100).toFixed(1)}%)`,
+  );
   if (errorSamples.length) console.log(`errors, first ${errorSamples.length}:\n  ${errorSamples.join('\n  ')}`);
   if (errors > 0 || sent === 0) exitCode = 1;
 } catch (err) {
@@ -244,6 +257,7 @@ try {
   exitCode = 1;
 } finally {
   if (server) await server.stop('SIGTERM');
-  if (dropName) await admin(`DROP DATABASE IF EXISTS ${dropName} WITH (FORCE)`).catch((e: Error) => console.error(`could not drop ${dropName}: ${e.message}`));
+  if (dropName)
+    await admin(`DROP DATABASE IF EXISTS ${dropName} WITH (FORCE)`).catch((e: Error) => console.error(`could not drop ${dropName}: ${e.message}`));
 }
 process.exit(exitCode);

@@ -53,9 +53,18 @@ test('Rng is deterministic and seeds differ', () => {
   const c = new Rng(2, 'x');
   const d = new Rng(1, 'y');
   const sa = Array.from({ length: 5 }, () => a.next());
-  assert.deepEqual(sa, Array.from({ length: 5 }, () => b.next()));
-  assert.notDeepEqual(sa, Array.from({ length: 5 }, () => c.next()));
-  assert.notDeepEqual(sa, Array.from({ length: 5 }, () => d.next()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 5 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 5 }, () => c.next()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 5 }, () => d.next()),
+  );
   const r = new Rng(7);
   for (let i = 0; i < 1000; i++) {
     const f = r.float();
@@ -94,7 +103,15 @@ test('seeds counts, contiguous numbers, realistic data', async () => {
   const p = await projection(ws);
   // Denormalized customer name matches the customer; normalized columns are consistent.
   for (const t of p.tasks as { customer_name: string | null; cname: string | null }[]) assert.equal(t.customer_name, t.cname);
-  for (const c of p.customers as { name: string; name_norm: string; phone: string | null; phone_digits: string | null; phone_rev: string | null; email: string | null; email_lower: string | null }[]) {
+  for (const c of p.customers as {
+    name: string;
+    name_norm: string;
+    phone: string | null;
+    phone_digits: string | null;
+    phone_rev: string | null;
+    email: string | null;
+    email_lower: string | null;
+  }[]) {
     assert.equal(c.name_norm, normalizeName(c.name));
     assert.equal(c.phone_digits, c.phone ? c.phone.replace(/\D/g, '') : null);
     assert.equal(c.phone_rev, c.phone_digits ? [...c.phone_digits].reverse().join('') : null);
@@ -107,15 +124,30 @@ test('seeds counts, contiguous numbers, realistic data', async () => {
   for (const shape of ['(999) 999-9999', '999-999-9999', '+9 (999) 999-9999', '999.999.9999', '9999999999']) {
     assert.ok(shapes.has(shape), `phone format ${shape} present (have ${[...shapes].join(' | ')})`);
   }
-  assert.ok(phones.some((x) => x === null), 'some customers without phone');
+  assert.ok(
+    phones.some((x) => x === null),
+    'some customers without phone',
+  );
   const emails = (p.customers as { email: string | null }[]).map((c) => c.email);
-  assert.ok(emails.some((x) => x === null), 'some customers without email');
-  assert.ok(emails.some((x) => x !== null && x !== x.toLowerCase()), 'some mixed-case emails');
+  assert.ok(
+    emails.some((x) => x === null),
+    'some customers without email',
+  );
+  assert.ok(
+    emails.some((x) => x !== null && x !== x.toLowerCase()),
+    'some mixed-case emails',
+  );
 
   // Accented names (in customers and on tasks).
   const names = (p.customers as { name: string }[]).map((c) => c.name);
-  assert.ok(names.some((n) => n !== n.normalize('NFKD').replace(/\p{M}/gu, '') || /[øłßØŁ]/.test(n)), 'an accented name');
-  assert.ok(names.some((n) => n.includes("'")), 'a name with an apostrophe');
+  assert.ok(
+    names.some((n) => n !== n.normalize('NFKD').replace(/\p{M}/gu, '') || /[øłßØŁ]/.test(n)),
+    'an accented name',
+  );
+  assert.ok(
+    names.some((n) => n.includes("'")),
+    'a name with an apostrophe',
+  );
 
   // Some customers have many tasks, and every customer has at least one (customers < tasks).
   const perCustomer = await db.query<{ n: number }>(
@@ -128,7 +160,9 @@ test('seeds counts, contiguous numbers, realistic data', async () => {
   // Status/priority skew.
   const by = async (col: string) =>
     Object.fromEntries(
-      (await db.query<{ k: string; n: number }>(`SELECT ${col} AS k, count(*)::int AS n FROM tasks WHERE workspace_id = $1 GROUP BY 1`, [ws])).rows.map((x) => [x.k, x.n]),
+      (
+        await db.query<{ k: string; n: number }>(`SELECT ${col} AS k, count(*)::int AS n FROM tasks WHERE workspace_id = $1 GROUP BY 1`, [ws])
+      ).rows.map((x) => [x.k, x.n]),
     ) as Record<string, number>;
   const st = await by('status');
   assert.ok((st.done ?? 0) > 1500 / 2, `most tasks done: ${JSON.stringify(st)}`);

@@ -120,7 +120,10 @@ export async function waitQuiet(belowPct: number, budgetSeconds: number, log: (m
       if (said) log(`  still busy (others use ${used}% of a core); the wait budget of ${budgetSeconds} s is spent: measuring anyway`);
       return used;
     }
-    if (!said) log(`  the machine is busy (other processes use ${used}% of a core): waiting (at most ${Math.round(budgetSeconds - waited)} s more in this run)`);
+    if (!said)
+      log(
+        `  the machine is busy (other processes use ${used}% of a core): waiting (at most ${Math.round(budgetSeconds - waited)} s more in this run)`,
+      );
     said = true;
   }
 }

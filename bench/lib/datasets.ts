@@ -68,7 +68,9 @@ export function seedCodeHash(): string {
   for (const [f, part] of SEED_CODE) {
     const p = path.join(ROOT, f);
     const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : '';
-    h.update(f).update('\0').update(part ? (part.exec(text)?.[0] ?? text) : text);
+    h.update(f)
+      .update('\0')
+      .update(part ? (part.exec(text)?.[0] ?? text) : text);
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -85,7 +87,9 @@ async function seedInto(db: Db, size: number, seed: number, log: Log, tag: strin
     seed,
     onProgress: (done, total) => {
       if (total > 0 && done / total >= nextReport) {
-        log(`  ${tag}: seeded ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} tasks (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        log(
+          `  ${tag}: seeded ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} tasks (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
         while (done / total >= nextReport) nextReport += 0.1;
       }
     },
@@ -93,7 +97,9 @@ async function seedInto(db: Db, size: number, seed: number, log: Log, tag: strin
   log(`  ${tag}: VACUUM ANALYZE`);
   await db.exec('VACUUM ANALYZE');
   const seedSeconds = (performance.now() - t0) / 1000;
-  log(`  ${tag}: ${r.tasks.toLocaleString('en-US')} tasks, ${r.customers.toLocaleString('en-US')} customers, ${r.comments.toLocaleString('en-US')} comments in ${seedSeconds.toFixed(1)} s`);
+  log(
+    `  ${tag}: ${r.tasks.toLocaleString('en-US')} tasks, ${r.customers.toLocaleString('en-US')} customers, ${r.comments.toLocaleString('en-US')} comments in ${seedSeconds.toFixed(1)} s`,
+  );
   return { size, seed, workspaceId: ws.id, firstNumber: r.firstNumber, lastNumber: r.lastNumber, seedSeconds };
 }
 
@@ -161,9 +167,22 @@ export async function ensurePgDataset(size: number, seed: number, opts: { reseed
         }
         await tidy(db, m.workspaceId);
         opts.log(`  pg ${label}: reusing ${dbName} (seed ${seed}, seeded ${m.seededAt})`);
-        return { store: 'pg', size, label, seed, workspaceId: m.workspaceId, firstNumber: m.firstNumber, lastNumber: m.lastNumber, databaseUrl: url, seededNow: false, seedSeconds: m.seedSeconds };
+        return {
+          store: 'pg',
+          size,
+          label,
+          seed,
+          workspaceId: m.workspaceId,
+          firstNumber: m.firstNumber,
+          lastNumber: m.lastNumber,
+          databaseUrl: url,
+          seededNow: false,
+          seedSeconds: m.seedSeconds,
+        };
       }
-      opts.log(`  pg ${label}: ${dbName} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`);
+      opts.log(
+        `  pg ${label}: ${dbName} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`,
+      );
     } finally {
       await db.close();
     }
@@ -178,7 +197,18 @@ export async function ensurePgDataset(size: number, seed: number, opts: { reseed
     const marker: Marker = { ...s, codeHash, seededAt: new Date().toISOString() };
     await db.exec('CREATE TABLE bench_dataset (marker jsonb NOT NULL)');
     await db.query('INSERT INTO bench_dataset (marker) VALUES ($1)', [JSON.stringify(marker)]);
-    return { store: 'pg', size, label, seed, workspaceId: s.workspaceId, firstNumber: s.firstNumber, lastNumber: s.lastNumber, databaseUrl: url, seededNow: true, seedSeconds: s.seedSeconds };
+    return {
+      store: 'pg',
+      size,
+      label,
+      seed,
+      workspaceId: s.workspaceId,
+      firstNumber: s.firstNumber,
+      lastNumber: s.lastNumber,
+      databaseUrl: url,
+      seededNow: true,
+      seedSeconds: s.seedSeconds,
+    };
   } finally {
     await db.close();
   }
@@ -205,9 +235,22 @@ export async function ensurePgliteDataset(size: number, seed: number, opts: { re
         await db.close();
       }
       opts.log(`  pglite ${label}: reusing ${path.relative(ROOT, dir)} (seed ${seed}, seeded ${m.seededAt})`);
-      return { store: 'pglite', size, label, seed, workspaceId: m.workspaceId, firstNumber: m.firstNumber, lastNumber: m.lastNumber, dataDir: dir, seededNow: false, seedSeconds: m.seedSeconds };
+      return {
+        store: 'pglite',
+        size,
+        label,
+        seed,
+        workspaceId: m.workspaceId,
+        firstNumber: m.firstNumber,
+        lastNumber: m.lastNumber,
+        dataDir: dir,
+        seededNow: false,
+        seedSeconds: m.seedSeconds,
+      };
     }
-    opts.log(`  pglite ${label}: ${path.relative(ROOT, dir)} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`);
+    opts.log(
+      `  pglite ${label}: ${path.relative(ROOT, dir)} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`,
+    );
   }
   fs.rmSync(markerFile, { force: true });
   fs.rmSync(dir, { recursive: true, force: true });
@@ -217,7 +260,18 @@ export async function ensurePgliteDataset(size: number, seed: number, opts: { re
     const s = await seedInto(db, size, seed, opts.log, `pglite ${label}`);
     const marker: Marker = { ...s, codeHash, seededAt: new Date().toISOString() };
     fs.writeFileSync(markerFile, JSON.stringify(marker, null, 2) + '\n');
-    return { store: 'pglite', size, label, seed, workspaceId: s.workspaceId, firstNumber: s.firstNumber, lastNumber: s.lastNumber, dataDir: dir, seededNow: true, seedSeconds: s.seedSeconds };
+    return {
+      store: 'pglite',
+      size,
+      label,
+      seed,
+      workspaceId: s.workspaceId,
+      firstNumber: s.firstNumber,
+      lastNumber: s.lastNumber,
+      dataDir: dir,
+      seededNow: true,
+      seedSeconds: s.seedSeconds,
+    };
   } finally {
     await db.close();
   }

@@ -7,16 +7,7 @@ import type { Db } from '../../src/platform/db/client.ts';
 import type { Dataset } from './datasets.ts';
 import { rng } from './stats.ts';
 
-export const QUERY_CLASSES = [
-  'taskNumber',
-  'phoneDigits',
-  'formattedPhone',
-  'email',
-  'name',
-  'misspeltName',
-  'twoWordText',
-  'noHit',
-] as const;
+export const QUERY_CLASSES = ['taskNumber', 'phoneDigits', 'formattedPhone', 'email', 'name', 'misspeltName', 'twoWordText', 'noHit'] as const;
 export type QueryClass = (typeof QUERY_CLASSES)[number];
 
 export interface BenchQuery {
@@ -35,7 +26,28 @@ interface Row {
   email: string | null;
 }
 
-const STOP = new Set(['with', 'from', 'that', 'this', 'into', 'after', 'over', 'when', 'then', 'they', 'have', 'will', 'does', 'just', 'only', 'again', 'still', 'some', 'needs', 'need']);
+const STOP = new Set([
+  'with',
+  'from',
+  'that',
+  'this',
+  'into',
+  'after',
+  'over',
+  'when',
+  'then',
+  'they',
+  'have',
+  'will',
+  'does',
+  'just',
+  'only',
+  'again',
+  'still',
+  'some',
+  'needs',
+  'need',
+]);
 
 function typo(word: string, r: () => number): string {
   const i = 1 + Math.floor(r() * (word.length - 2)); // never the first letter
@@ -65,7 +77,8 @@ function nonsense(r: () => number): string {
   const V = 'aeiouy';
   let w = '';
   const syll = 3 + Math.floor(r() * 2);
-  for (let k = 0; k < syll; k++) w += C[Math.floor(r() * C.length)]! + V[Math.floor(r() * V.length)]! + (r() < 0.5 ? C[Math.floor(r() * C.length)]! : '');
+  for (let k = 0; k < syll; k++)
+    w += C[Math.floor(r() * C.length)]! + V[Math.floor(r() * V.length)]! + (r() < 0.5 ? C[Math.floor(r() * C.length)]! : '');
   return w;
 }
 
@@ -122,9 +135,7 @@ export async function sampleQueries(db: Db, ds: Dataset, perClass: number, seed 
     return words.join(' ');
   });
   take('twoWordText', (t) => {
-    const words = t.title
-      .split(/[^A-Za-z]+/)
-      .filter((w) => w.length >= 4 && !STOP.has(w.toLowerCase()));
+    const words = t.title.split(/[^A-Za-z]+/).filter((w) => w.length >= 4 && !STOP.has(w.toLowerCase()));
     if (words.length < 2) return null;
     const i = Math.floor(r() * (words.length - 1));
     return `${words[i]!.toLowerCase()} ${words[i + 1]!.toLowerCase()}`;

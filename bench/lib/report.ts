@@ -76,7 +76,9 @@ export function growth(b2: B2Result[]): Growth[] {
 
 export function markdown(r: RunResults): string {
   const L: string[] = [];
-  L.push(`Benchmark run ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.mode}${r.mode === 'quick' ? ': 10k only, short rounds — not for comparison' : ''}), ${Math.round(r.seconds)} s.`);
+  L.push(
+    `Benchmark run ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.mode}${r.mode === 'quick' ? ': 10k only, short rounds — not for comparison' : ''}), ${Math.round(r.seconds)} s.`,
+  );
   L.push(`Machine: ${describeMachine(r.machine)}.`);
   L.push('');
 
@@ -90,7 +92,9 @@ export function markdown(r: RunResults): string {
         `SQL statements per request from pg_stat_database transactions (approximate: backends publish them about once a second, so short rounds undercount); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
     );
     L.push('');
-    L.push('| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others\' CPU |');
+    L.push(
+      "| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others' CPU |",
+    );
     L.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     const pctOrDash = (x: number | null) => (x === null ? '–' : `${x}%`);
     for (const t of b.targets) {
@@ -105,7 +109,12 @@ export function markdown(r: RunResults): string {
     const adb = b.targets.find((t) => t.name === 'a-db')!;
     // Backends publish their counters about once a second (the tail of a round up to 10 s later): only rounds of
     // 10 s or more give counts worth comparing.
-    if (b.roundSeconds >= 10 && c.statementsPerRequest !== null && adb.statementsPerRequest !== null && Math.abs(c.statementsPerRequest - adb.statementsPerRequest) > 0.5)
+    if (
+      b.roundSeconds >= 10 &&
+      c.statementsPerRequest !== null &&
+      adb.statementsPerRequest !== null &&
+      Math.abs(c.statementsPerRequest - adb.statementsPerRequest) > 0.5
+    )
       L.push(
         `⚠️ a-db ran ${adb.statementsPerRequest} SQL statements per request and Taskline ${c.statementsPerRequest}: a-db no longer mirrors the getTaskDetails path — update bench/servers/raw-db.ts.`,
         '',
@@ -161,7 +170,9 @@ export function markdown(r: RunResults): string {
     const big = runs.filter((x) => x.store === 'pg').at(-1) ?? runs.at(-1)!;
     L.push(
       `Hit rate / source task found (${big.store} ${big.label}): ` +
-        big.classes.map((c) => `${c.cls} ${Math.round(c.hitRate * 100)}%${c.foundRate === null ? '' : `/${Math.round(c.foundRate * 100)}%`}`).join(', ') +
+        big.classes
+          .map((c) => `${c.cls} ${Math.round(c.hitRate * 100)}%${c.foundRate === null ? '' : `/${Math.round(c.foundRate * 100)}%`}`)
+          .join(', ') +
         `. Targets: p95 ≤ ${TARGETS.searchP95Pg} ms on PostgreSQL and ≤ ${TARGETS.searchP95Pglite} ms on PGlite at the largest size, growth ≤ ${TARGETS.growth}×.`,
     );
     L.push('');
@@ -173,14 +184,22 @@ export function markdown(r: RunResults): string {
   L.push('| measure | bytes | target |');
   L.push('|---|--:|---|');
   if (b3.toolsListBytes !== null)
-    L.push(`| tools/list result, default credential (5 read tools) | ${int(b3.toolsListBytes)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytes <= TARGETS.toolsListBytes)} |`);
-  L.push(`| tools/list result, all 6 tools | ${int(b3.toolsListBytesAllTools)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytesAllTools <= TARGETS.toolsListBytes)} |`);
+    L.push(
+      `| tools/list result, default credential (5 read tools) | ${int(b3.toolsListBytes)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytes <= TARGETS.toolsListBytes)} |`,
+    );
+  L.push(
+    `| tools/list result, all 6 tools | ${int(b3.toolsListBytesAllTools)} | ≤ ${int(TARGETS.toolsListBytes)} ${mark(b3.toolsListBytesAllTools <= TARGETS.toolsListBytes)} |`,
+  );
   if (b3.search) {
     const s = b3.search;
-    L.push(`| search text per hit, mean (max) — ${b3.searchDataset} | ${fmt(s.textBytesPerHit.mean, 0)} (${fmt(s.textBytesPerHit.max, 0)}) | ≤ ${TARGETS.textBytesPerHit} ${mark(s.textBytesPerHit.max <= TARGETS.textBytesPerHit)} |`);
+    L.push(
+      `| search text per hit, mean (max) — ${b3.searchDataset} | ${fmt(s.textBytesPerHit.mean, 0)} (${fmt(s.textBytesPerHit.max, 0)}) | ≤ ${TARGETS.textBytesPerHit} ${mark(s.textBytesPerHit.max <= TARGETS.textBytesPerHit)} |`,
+    );
     L.push(`| longest hit line | ${s.maxLineBytes} | ≤ ${TARGETS.textBytesPerHit} ${mark(s.maxLineBytes <= TARGETS.textBytesPerHit)} |`);
     L.push(`| search structuredContent per hit, mean (max) | ${fmt(s.structuredBytesPerHit.mean, 0)} (${fmt(s.structuredBytesPerHit.max, 0)}) | – |`);
-    L.push(`| whole tool result (text + structured) per hit, mean (max) | ${fmt(s.resultBytesPerHit.mean, 0)} (${fmt(s.resultBytesPerHit.max, 0)}) | – |`);
+    L.push(
+      `| whole tool result (text + structured) per hit, mean (max) | ${fmt(s.resultBytesPerHit.mean, 0)} (${fmt(s.resultBytesPerHit.max, 0)}) | – |`,
+    );
   }
   L.push(`| per tool in tools/list | ${b3.perTool.map((t) => `${t.name} ${int(t.bytes)}`).join(', ')} | – |`);
   L.push('');
@@ -192,9 +211,30 @@ export function markdown(r: RunResults): string {
     );
     L.push('');
     for (const p of r.b1.profiles) {
-      L.push(`- ${p.target}: the server's core was ${p.summary.busyPct}% busy during the round (${p.summary.busyMs} ms busy, ${p.summary.idleMs} ms idle). Self time by package: ` + p.summary.byPackage.slice(0, 8).map((x) => `${x.pkg} ${x.pct}%`).join(', ') + '.');
-      L.push('  Top self time: ' + p.summary.top.slice(0, 10).map((x) => `\`${x.fn}\` (${x.where || 'native'}) ${x.pct}%`).join(', ') + '.');
-      L.push('  Inclusive: ' + p.summary.inclusive.slice(0, 10).map((x) => `\`${x.fn}\` (${x.where}) ${x.pct}%`).join(', ') + '.');
+      L.push(
+        `- ${p.target}: the server's core was ${p.summary.busyPct}% busy during the round (${p.summary.busyMs} ms busy, ${p.summary.idleMs} ms idle). Self time by package: ` +
+          p.summary.byPackage
+            .slice(0, 8)
+            .map((x) => `${x.pkg} ${x.pct}%`)
+            .join(', ') +
+          '.',
+      );
+      L.push(
+        '  Top self time: ' +
+          p.summary.top
+            .slice(0, 10)
+            .map((x) => `\`${x.fn}\` (${x.where || 'native'}) ${x.pct}%`)
+            .join(', ') +
+          '.',
+      );
+      L.push(
+        '  Inclusive: ' +
+          p.summary.inclusive
+            .slice(0, 10)
+            .map((x) => `\`${x.fn}\` (${x.where}) ${x.pct}%`)
+            .join(', ') +
+          '.',
+      );
     }
     L.push('');
   }

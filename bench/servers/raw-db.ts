@@ -65,6 +65,13 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as { port: number }).port}\n`);
 });
 process.on('SIGTERM', () => {
-  server.close(() => void audit.flush().then(() => authCache.close()).then(() => db.close()).finally(() => process.exit(0)));
+  server.close(
+    () =>
+      void audit
+        .flush()
+        .then(() => authCache.close())
+        .then(() => db.close())
+        .finally(() => process.exit(0)),
+  );
   server.closeAllConnections();
 });

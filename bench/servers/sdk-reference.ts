@@ -24,8 +24,14 @@ interface MemTask {
 
 const STATUSES = ['open', 'in_progress', 'waiting', 'done', 'cancelled'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-const TITLES = ['Dishwasher not draining', 'Furnace makes a banging noise', 'Replace kitchen faucet', 'Laptop will not boot', 'Dryer takes two cycles'];
-const NAMES = ['Russell Hale', 'Maria Núñez', 'Wei Chen', 'Aisha Okafor', 'Liam O\'Brien'];
+const TITLES = [
+  'Dishwasher not draining',
+  'Furnace makes a banging noise',
+  'Replace kitchen faucet',
+  'Laptop will not boot',
+  'Dryer takes two cycles',
+];
+const NAMES = ['Russell Hale', 'Maria Núñez', 'Wei Chen', 'Aisha Okafor', "Liam O'Brien"];
 const TASKS: MemTask[] = Array.from({ length: 10_000 }, (_, i) => ({
   number: i + 1,
   title: TITLES[i % TITLES.length]!,
@@ -68,7 +74,12 @@ const getServer = () => {
         updatedAt: t.updatedAt,
       };
       return {
-        content: [{ type: 'text', text: `Task #${taskNumber}: ${t.title}\nStatus: ${t.status} · Priority: ${t.priority}\nCustomer: ${t.customer} · ${t.phone}` }],
+        content: [
+          {
+            type: 'text',
+            text: `Task #${taskNumber}: ${t.title}\nStatus: ${t.status} · Priority: ${t.priority}\nCustomer: ${t.customer} · ${t.phone}`,
+          },
+        ],
         structuredContent: structured,
       };
     },

@@ -5,7 +5,7 @@ import { createCredential } from '../domain/credentials.ts';
 import { createCustomer } from '../domain/customers.ts';
 import { createTask } from '../domain/tasks.ts';
 import { createUser } from '../domain/users.ts';
-import { createWorkspace, } from '../domain/workspaces.ts';
+import { createWorkspace } from '../domain/workspaces.ts';
 import { addComment } from '../domain/comments.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 
@@ -43,13 +43,38 @@ export async function bootstrapDemo(db: Db): Promise<DemoCreated | null> {
   const russell = await createCustomer(db, ws.id, { name: 'Russell Hale', phone: '703-597-4534', email: 'russ@example.com' });
   const now = Date.now();
   const russellTasks = [
-    { title: 'Washing machine leaking from the door seal', status: 'done', priority: 'normal', desc: 'Front-loader, water pools under the door after each cycle. Replaced the door boot gasket.' },
-    { title: 'Dryer squeals loudly when tumbling', status: 'done', priority: 'low', desc: 'Worn drum rollers suspected. Customer prefers morning visits.' },
-    { title: 'Refrigerator ice maker stopped working', status: 'waiting', priority: 'normal', desc: 'Ice maker module on back order; customer notified.' },
-    { title: 'Oven not heating to set temperature', status: 'in_progress', priority: 'high', desc: 'Bake element tested open. Replacement element arriving Thursday.' },
-    { title: 'Dishwasher not draining', status: 'open', priority: 'high', desc: 'Standing water after the cycle ends. Side gate code 4410; the dog is friendly.' },
+    {
+      title: 'Washing machine leaking from the door seal',
+      status: 'done',
+      priority: 'normal',
+      desc: 'Front-loader, water pools under the door after each cycle. Replaced the door boot gasket.',
+    },
+    {
+      title: 'Dryer squeals loudly when tumbling',
+      status: 'done',
+      priority: 'low',
+      desc: 'Worn drum rollers suspected. Customer prefers morning visits.',
+    },
+    {
+      title: 'Refrigerator ice maker stopped working',
+      status: 'waiting',
+      priority: 'normal',
+      desc: 'Ice maker module on back order; customer notified.',
+    },
+    {
+      title: 'Oven not heating to set temperature',
+      status: 'in_progress',
+      priority: 'high',
+      desc: 'Bake element tested open. Replacement element arriving Thursday.',
+    },
+    {
+      title: 'Dishwasher not draining',
+      status: 'open',
+      priority: 'high',
+      desc: 'Standing water after the cycle ends. Side gate code 4410; the dog is friendly.',
+    },
   ] as const;
-  let last;
+  let last: Awaited<ReturnType<typeof createTask>> | undefined;
   for (const [i, t] of russellTasks.entries()) {
     last = await createTask(db, ws.id, {
       title: t.title,

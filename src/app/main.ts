@@ -38,7 +38,7 @@ function banner(config: Config, demo: DemoCreated | null, workspaces: { id: stri
 async function main() {
   const config = loadConfigOrReport();
   if (!config) process.exit(2);
-  let running;
+  let running: Awaited<ReturnType<typeof startServer>>;
   try {
     running = await startServer(config);
   } catch (err) {

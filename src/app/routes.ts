@@ -36,7 +36,10 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
       try {
         const m = await migrationStatus(db);
         if (m.current !== m.latest)
-          return sendJson(res, 503, { status: 'not_ready', reason: `schema at version ${m.current}, expected ${m.latest} — run \`taskline migrate\`` });
+          return sendJson(res, 503, {
+            status: 'not_ready',
+            reason: `schema at version ${m.current}, expected ${m.latest} — run \`taskline migrate\``,
+          });
         return sendJson(res, 200, { status: 'ready', database: db.kind, schemaVersion: m.current });
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'readiness check failed');
@@ -48,9 +51,17 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
       // Per-tool and verification counts are nobody's business but the operator's: off unless METRICS_TOKEN is set,
       // and then only with it. Not Host-checked: Prometheus scrapes by address, and the token is the protection.
       if (!metricsToken)
-        return sendJson(res, 404, { error: 'not_found', message: 'Metrics are off. Set METRICS_TOKEN and scrape /metrics with "Authorization: Bearer <METRICS_TOKEN>".' });
+        return sendJson(res, 404, {
+          error: 'not_found',
+          message: 'Metrics are off. Set METRICS_TOKEN and scrape /metrics with "Authorization: Bearer <METRICS_TOKEN>".',
+        });
       if (!bearerMatches(req.headers.authorization, metricsToken))
-        return sendJson(res, 401, { error: 'unauthorized', message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read /metrics.' }, { 'www-authenticate': 'Bearer realm="taskline-metrics"' });
+        return sendJson(
+          res,
+          401,
+          { error: 'unauthorized', message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read /metrics.' },
+          { 'www-authenticate': 'Bearer realm="taskline-metrics"' },
+        );
       const body = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       return void res.end(body);
@@ -65,7 +76,10 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host)) {
       info.route = 'web (host not allowed)';
-      return sendJson(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
+      return sendJson(res, 403, {
+        error: 'forbidden',
+        message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.`,
+      });
     }
     return web(req, res);
   });

@@ -20,10 +20,7 @@ export interface RunningServer {
 }
 
 /** Build the app around a database and listen. Used by `taskline serve` and by the tests. */
-export async function startServer(
-  config: Config,
-  opts: { db?: Db; log?: Logger; migrate?: boolean } = {},
-): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { db?: Db; log?: Logger; migrate?: boolean } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const ownDb = !opts.db;
   const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'server', poolMax: config.dbPoolMax }));

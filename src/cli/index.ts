@@ -80,7 +80,14 @@ async function readStdin(): Promise<string> {
 const fmtDate = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '—');
 const table = (rows: string[][]): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 };
 
 const COMMANDS: Record<string, Command> = {
@@ -127,7 +134,9 @@ const COMMANDS: Record<string, Command> = {
           if (isTty) {
             const w = 30;
             const fill = Math.round((done / total) * w);
-            process.stderr.write(`\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} tasks`);
+            process.stderr.write(
+              `\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} tasks`,
+            );
             if (done === total) process.stderr.write('\n');
           } else if (pct >= lastPct + 10 || done === total) {
             lastPct = pct;
@@ -147,7 +156,9 @@ const COMMANDS: Record<string, Command> = {
     db: true,
     async run({ values, db, json, config }) {
       const ws = await createWorkspace(db, { name: need(values.name, '--name') });
-      return json ? { ...ws, mcpUrl: mcpUrl(config.publicUrl, ws.id) } : `created workspace "${ws.name}"\n  id: ${ws.id}\n  MCP endpoint: ${mcpUrl(config.publicUrl, ws.id)}`;
+      return json
+        ? { ...ws, mcpUrl: mcpUrl(config.publicUrl, ws.id) }
+        : `created workspace "${ws.name}"\n  id: ${ws.id}\n  MCP endpoint: ${mcpUrl(config.publicUrl, ws.id)}`;
     },
   },
   'workspace list': {
@@ -160,14 +171,27 @@ const COMMANDS: Record<string, Command> = {
       if (!all.length) return 'no workspaces yet — create one with: taskline workspace create --name "My business"';
       return table([
         ['ID', 'NAME', 'TASKS', 'MCP', 'COMMENTS', 'MIN FACTORS'],
-        ...all.map((w) => [w.id, w.name, String(w.taskCount), w.mcpEnabled ? 'on' : 'off', w.allowCustomerComments ? 'on' : 'off', String(w.minVerificationFactors)]),
+        ...all.map((w) => [
+          w.id,
+          w.name,
+          String(w.taskCount),
+          w.mcpEnabled ? 'on' : 'off',
+          w.allowCustomerComments ? 'on' : 'off',
+          String(w.minVerificationFactors),
+        ]),
       ]);
     },
   },
   'workspace update': {
     usage:
       'workspace update W [--name N] [--mcp on|off] [--allow-comments on|off] [--min-factors K]   (K: 1 phone on file, 2 + full name, 3 + task number)',
-    options: { ...JSON_OPT, name: { type: 'string' }, mcp: { type: 'string' }, 'allow-comments': { type: 'string' }, 'min-factors': { type: 'string' } },
+    options: {
+      ...JSON_OPT,
+      name: { type: 'string' },
+      mcp: { type: 'string' },
+      'allow-comments': { type: 'string' },
+      'min-factors': { type: 'string' },
+    },
     positionals: 1,
     db: true,
     async run({ values, positionals, db, json }) {
@@ -178,7 +202,8 @@ const COMMANDS: Record<string, Command> = {
         allowCustomerComments: onOff(values['allow-comments'], '--allow-comments'),
         minVerificationFactors: intArg(values['min-factors'], '--min-factors', 1, 3),
       };
-      if (Object.values(patch).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --mcp, --allow-comments or --min-factors');
+      if (Object.values(patch).every((v) => v === undefined))
+        throw new UsageError('nothing to update: pass --name, --mcp, --allow-comments or --min-factors');
       await requireWorkspace(db, id);
       const ws = await updateWorkspace(db, id, patch);
       return json
@@ -207,8 +232,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'credential create': {
-    usage:
-      'credential create --workspace W --name N [--tools a,b] [--allow-comments] [--factors K] [--reveal-contact] [--expires-in 90d]',
+    usage: 'credential create --workspace W --name N [--tools a,b] [--allow-comments] [--factors K] [--reveal-contact] [--expires-in 90d]',
     options: {
       ...JSON_OPT,
       workspace: { type: 'string' },
@@ -223,7 +247,13 @@ const COMMANDS: Record<string, Command> = {
     async run({ values, db, json, config }) {
       const wsId = need(values.workspace, '--workspace');
       const name = need(values.name, '--name');
-      const tools = typeof values.tools === 'string' ? values.tools.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const tools =
+        typeof values.tools === 'string'
+          ? values.tools
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       if (tools && !tools.length) throw new UsageError(`--tools needs a comma list of: ${ALL_TOOLS.join(', ')}`);
       const verificationFactors = intArg(values.factors, '--factors', 1, 3) ?? null;
       const expiresAt = typeof values['expires-in'] === 'string' ? parseDuration(values['expires-in']) : null;
@@ -262,7 +292,16 @@ const COMMANDS: Record<string, Command> = {
       if (!all.length) return `no credentials in "${ws.name}" — create one with: taskline credential create --workspace ${ws.id} --name my-assistant`;
       return table([
         ['ID', 'NAME', 'PREVIEW', 'STATE', 'TOOLS', 'CREATED', 'LAST USED', 'EXPIRES'],
-        ...all.map((c) => [c.id, c.name, c.preview, c.state, String(c.tools.length + (c.allowCustomerComments ? 1 : 0)), fmtDate(c.createdAt), fmtDate(c.lastUsedAt), fmtDate(c.expiresAt)]),
+        ...all.map((c) => [
+          c.id,
+          c.name,
+          c.preview,
+          c.state,
+          String(c.tools.length + (c.allowCustomerComments ? 1 : 0)),
+          fmtDate(c.createdAt),
+          fmtDate(c.lastUsedAt),
+          fmtDate(c.expiresAt),
+        ]),
       ]);
     },
   },
@@ -327,25 +366,40 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const rest = argv.slice(name.split(' ').length);
   const json = rest.includes('--json');
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: rest, options: cmd.options, strict: true, allowPositionals: true });
-    if (parsed.positionals.length > (cmd.positionals ?? 0)) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[cmd.positionals ?? 0])}`);
+    if (parsed.positionals.length > (cmd.positionals ?? 0))
+      throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[cmd.positionals ?? 0])}`);
   } catch (err) {
-    process.stderr.write(`taskline ${name}: ${(err as Error).message}\nusage: taskline ${cmd.usage.startsWith(name) ? cmd.usage : `${name} ${cmd.usage}`}\n`);
+    process.stderr.write(
+      `taskline ${name}: ${(err as Error).message}\nusage: taskline ${cmd.usage.startsWith(name) ? cmd.usage : `${name} ${cmd.usage}`}\n`,
+    );
     return 2;
   }
   const config = loadConfigOrReport();
   if (!config) return 2;
   if (!cmd.db) {
-    await cmd.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, db: undefined as unknown as Db, config, json });
+    await cmd.run({
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+      db: undefined as unknown as Db,
+      config,
+      json,
+    });
     return 0;
   }
   let db: Db | undefined;
   try {
     db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: `cli ${name}` });
     if (name !== 'migrate') await migrate(db);
-    const out = await cmd.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, db, config, json });
+    const out = await cmd.run({
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+      db,
+      config,
+      json,
+    });
     process.stdout.write((json ? JSON.stringify(out, null, 2) : String(out)) + '\n');
     return 0;
   } catch (err) {
@@ -353,12 +407,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`taskline ${name}: ${err.message}\nusage: taskline ${cmd.usage.startsWith(name) ? cmd.usage : `${name} ${cmd.usage}`}\n`);
       return 2;
     }
-    if (
-      err instanceof DomainError ||
-      err instanceof DbUnavailableError ||
-      err instanceof DataDirLockedError ||
-      err instanceof SchemaTooNewError
-    ) {
+    if (err instanceof DomainError || err instanceof DbUnavailableError || err instanceof DataDirLockedError || err instanceof SchemaTooNewError) {
       process.stderr.write(`taskline ${name}: ${err.message}\n`);
       return 1;
     }

@@ -33,17 +33,16 @@ export const AUDIT_INSERT_ONE = prepared(
 /** Write one audit row now (in the caller's transaction, when given one). MCP tool calls go through AuditWriter. */
 export async function appendAudit(db: Queryable, workspaceId: string, e: AuditInput): Promise<void> {
   await db.query(AUDIT_INSERT_ONE, [
-      workspaceId,
-      e.action,
-      e.outcome,
-      e.credentialId ?? null,
-      e.userId ?? null,
-      e.tool ?? null,
-      e.latencyMs == null ? null : Math.round(e.latencyMs),
-      e.taskId ?? null,
-      e.factorTypes ?? null,
-    ],
-  );
+    workspaceId,
+    e.action,
+    e.outcome,
+    e.credentialId ?? null,
+    e.userId ?? null,
+    e.tool ?? null,
+    e.latencyMs == null ? null : Math.round(e.latencyMs),
+    e.taskId ?? null,
+    e.factorTypes ?? null,
+  ]);
 }
 
 const AUDIT_INSERT = prepared(
@@ -175,7 +174,17 @@ export async function listAuditPage(
        AND ($6::timestamptz IS NULL OR a.created_at < $6)
        AND ($7::bigint IS NULL OR (a.created_at, a.id) < (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
-    [workspaceId, f.credentialId ?? null, f.tool ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, after?.us ?? null, after?.id ?? null, limit + 1],
+    [
+      workspaceId,
+      f.credentialId ?? null,
+      f.tool ?? null,
+      f.outcome ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      after?.us ?? null,
+      after?.id ?? null,
+      limit + 1,
+    ],
   );
   const { page, nextCursor } = keysetPage(r.rows, limit);
   return { events: page, nextCursor };

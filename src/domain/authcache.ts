@@ -130,7 +130,10 @@ export class AuthCache {
       this.size = 0;
     }
     let m = this.byWorkspace.get(workspaceId);
-    if (!m) this.byWorkspace.set(workspaceId, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.byWorkspace.set(workspaceId, m);
+    }
     if (!m.has(key)) this.size++;
     m.set(key, { workspace, credential, at: Date.now() });
   }

@@ -18,7 +18,9 @@ export type ToolName = (typeof TOOL_CATALOG)[number]['name'];
 type ReadToolName = Extract<(typeof TOOL_CATALOG)[number], { access: 'read' }>['name'];
 
 export const ALL_TOOLS: readonly ToolName[] = TOOL_CATALOG.map((t) => t.name);
-export const READ_TOOLS: readonly ReadToolName[] = TOOL_CATALOG.filter((t): t is Extract<(typeof TOOL_CATALOG)[number], { access: 'read' }> => t.access === 'read').map((t) => t.name);
+export const READ_TOOLS: readonly ReadToolName[] = TOOL_CATALOG.filter(
+  (t): t is Extract<(typeof TOOL_CATALOG)[number], { access: 'read' }> => t.access === 'read',
+).map((t) => t.name);
 export const COMMENT_TOOL: ToolName = 'addCustomerComment';
 
 const SUMMARIES = new Map<string, string>(TOOL_CATALOG.map((t) => [t.name, t.summary]));

@@ -31,11 +31,7 @@ export interface CommentInput {
  * Add a comment and touch the task's updated_at, in one statement. With an idempotency key, concurrent or
  * repeated calls create exactly one comment; `created` tells whether this call made it.
  */
-export async function addComment(
-  db: Queryable,
-  workspaceId: string,
-  c: CommentInput,
-): Promise<{ comment: Comment; created: boolean }> {
+export async function addComment(db: Queryable, workspaceId: string, c: CommentInput): Promise<{ comment: Comment; created: boolean }> {
   const body = c.body.trim();
   if (!body || body.length > 5000) throw invalid('comment must be 1–5000 characters');
   if (!AUTHOR_KINDS.includes(c.authorKind)) throw invalid(`author kind must be one of ${AUTHOR_KINDS.join(', ')}`);
@@ -98,8 +94,7 @@ export async function listComments(
     after = decodeCursor(opts.cursor);
     if (!after) throw invalid('cursor is not valid — pass the nextCursor value from the previous page unchanged, or omit it');
   }
-  const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.us ?? null, after?.id ?? null, limit + 1],
-  );
+  const r = await db.query<Comment & { us: string }>(LIST_COMMENTS, [workspaceId, taskId, after?.us ?? null, after?.id ?? null, limit + 1]);
   const { page, nextCursor } = keysetPage(r.rows, limit);
   return { comments: page, nextCursor };
 }

@@ -43,7 +43,8 @@ export async function contactLookup<T>(
 ): Promise<ContactLookup<T>> {
   return db.tx(async (q): Promise<ContactLookup<T>> => {
     // Separate statement: the pause check must take its snapshot after the lock is held.
-    if (db.kind === 'pg') await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 11))`, [workspaceId, credentialId]);
+    if (db.kind === 'pg')
+      await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 11))`, [workspaceId, credentialId]);
     const paused = await q.query<{ until: Date }>(PAUSED_UNTIL, [workspaceId, credentialId, limit, CONTACT_MISS_WINDOW_MS]);
     if (paused.rows[0]) return { ok: false, retryAt: new Date(paused.rows[0].until) };
     const { value, missed } = await search(q);

@@ -4,13 +4,7 @@ import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../
 import { appendAudit } from './audit.ts';
 import { authChanged } from './authevents.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
-import {
-  credentialState,
-  normalizeCredentialRequest,
-  type CredentialSettings,
-  type CredentialState,
-  type WorkspaceSettings,
-} from './policy.ts';
+import { credentialState, normalizeCredentialRequest, type CredentialSettings, type CredentialState, type WorkspaceSettings } from './policy.ts';
 import { isUuid, requireWorkspace, type Workspace } from './workspaces.ts';
 
 export interface Credential extends CredentialSettings {
@@ -55,7 +49,10 @@ export interface CreateCredentialInput {
 
 /** The request's createKey was used before: the credential exists, and its token was shown then, not now. */
 export class CredentialAlreadyCreated extends DomainError {
-  constructor(readonly credentialId: string, name: string) {
+  constructor(
+    readonly credentialId: string,
+    name: string,
+  ) {
     super('conflict', `the credential "${name}" was already created from this form; its token was shown once and cannot be shown again`);
   }
 }
@@ -74,40 +71,40 @@ export async function createCredential(
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalid('expiry must be in the future');
   const t = mintToken();
   return db.tx(async (q) => {
-  const r = await q.query<CredRow>(
-    `INSERT INTO mcp_credentials AS c (workspace_id, id, name, token_hash, token_prefix, token_last4, tools,
+    const r = await q.query<CredRow>(
+      `INSERT INTO mcp_credentials AS c (workspace_id, id, name, token_hash, token_prefix, token_last4, tools,
        allow_customer_comments, verification_factors, reveal_customer_contact, expires_at, created_by, create_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (workspace_id, create_key) WHERE create_key IS NOT NULL DO NOTHING
      RETURNING ${COLS}`,
-    [
-      workspaceId,
-      randomUUID(),
-      name,
-      t.hash,
-      t.prefix,
-      t.last4,
-      req.tools,
-      req.allowCustomerComments,
-      req.verificationFactors,
-      input.revealCustomerContact ?? false,
-      input.expiresAt ?? null,
-      input.createdBy ?? null,
-      input.createKey ?? null,
-    ],
-  );
-  if (!r.rows[0]) {
-    const had = await q.query<{ id: string; name: string }>('SELECT id, name FROM mcp_credentials WHERE workspace_id = $1 AND create_key = $2', [
-      workspaceId,
-      input.createKey,
-    ]);
-    const prev = had.rows[0];
-    if (!prev) throw invalid('this form was already used — reload the page and submit it again');
-    throw new CredentialAlreadyCreated(prev.id, prev.name);
-  }
-  const credential = present(r.rows[0]);
-  await appendAudit(q, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
-  return { credential, token: t.token };
+      [
+        workspaceId,
+        randomUUID(),
+        name,
+        t.hash,
+        t.prefix,
+        t.last4,
+        req.tools,
+        req.allowCustomerComments,
+        req.verificationFactors,
+        input.revealCustomerContact ?? false,
+        input.expiresAt ?? null,
+        input.createdBy ?? null,
+        input.createKey ?? null,
+      ],
+    );
+    if (!r.rows[0]) {
+      const had = await q.query<{ id: string; name: string }>('SELECT id, name FROM mcp_credentials WHERE workspace_id = $1 AND create_key = $2', [
+        workspaceId,
+        input.createKey,
+      ]);
+      const prev = had.rows[0];
+      if (!prev) throw invalid('this form was already used — reload the page and submit it again');
+      throw new CredentialAlreadyCreated(prev.id, prev.name);
+    }
+    const credential = present(r.rows[0]);
+    await appendAudit(q, workspaceId, { action: 'credential.create', outcome: 'ok', credentialId: credential.id, userId: input.createdBy });
+    return { credential, token: t.token };
   });
 }
 
@@ -123,10 +120,10 @@ export async function listCredentials(db: Queryable, workspaceId: string): Promi
 
 export async function getCredential(db: Queryable, id: string, workspaceId?: string): Promise<Credential | null> {
   if (!isUuid(id)) return null;
-  const r = await db.query<CredRow>(
-    `SELECT ${COLS} FROM mcp_credentials c WHERE c.id = $1 AND ($2::uuid IS NULL OR c.workspace_id = $2)`,
-    [id, workspaceId ?? null],
-  );
+  const r = await db.query<CredRow>(`SELECT ${COLS} FROM mcp_credentials c WHERE c.id = $1 AND ($2::uuid IS NULL OR c.workspace_id = $2)`, [
+    id,
+    workspaceId ?? null,
+  ]);
   return r.rows[0] ? present(r.rows[0]) : null;
 }
 
@@ -134,11 +131,7 @@ export async function getCredential(db: Queryable, id: string, workspaceId?: str
  * Revoke (idempotent). With workspaceId, a credential of another workspace is "not found". Written and audited in
  * one transaction; the workspace's remembered token checks are forgotten after the commit (see updateWorkspace).
  */
-export async function revokeCredential(
-  db: Db,
-  id: string,
-  opts: { workspaceId?: string; userId?: string | null } = {},
-): Promise<Credential> {
+export async function revokeCredential(db: Db, id: string, opts: { workspaceId?: string; userId?: string | null } = {}): Promise<Credential> {
   const existing = await getCredential(db, id, opts.workspaceId);
   if (!existing) throw notFound(`no credential with id ${id}`);
   const row = await db.tx(async (q) => {
@@ -155,19 +148,9 @@ export async function revokeCredential(
   return present(row);
 }
 
-export type AuthFailure =
-  | 'missing'
-  | 'malformed'
-  | 'preview'
-  | 'unknown'
-  | 'revoked'
-  | 'expired'
-  | 'wrong_workspace'
-  | 'no_workspace';
+export type AuthFailure = 'missing' | 'malformed' | 'preview' | 'unknown' | 'revoked' | 'expired' | 'wrong_workspace' | 'no_workspace';
 
-export type AuthResult =
-  | { ok: true; workspace: Workspace; credential: Credential }
-  | { ok: false; reason: AuthFailure; workspace: Workspace | null };
+export type AuthResult = { ok: true; workspace: Workspace; credential: Credential } | { ok: false; reason: AuthFailure; workspace: Workspace | null };
 
 /** Exported for bench/sql-cost.ts, which measures this statement's cost. */
 export const AUTHENTICATE = prepared(
@@ -191,15 +174,17 @@ export async function authenticate(db: Queryable, workspaceId: string, token: st
   if (!isUuid(workspaceId)) return { ok: false, reason: 'no_workspace', workspace: null };
   const shape = tokenShape(token);
   const hash = shape === 'ok' ? hashToken(token!) : Buffer.alloc(32);
-  const r = await db.query<{
-    wid: string;
-    wname: string;
-    mcpEnabled: boolean;
-    wsAllowComments: boolean;
-    minVerificationFactors: number;
-    wcreated: Date;
-    tokenHash: Buffer | Uint8Array | null;
-  } & Partial<CredRow>>(AUTHENTICATE, [workspaceId, hash]);
+  const r = await db.query<
+    {
+      wid: string;
+      wname: string;
+      mcpEnabled: boolean;
+      wsAllowComments: boolean;
+      minVerificationFactors: number;
+      wcreated: Date;
+      tokenHash: Buffer | Uint8Array | null;
+    } & Partial<CredRow>
+  >(AUTHENTICATE, [workspaceId, hash]);
   const row = r.rows[0];
   if (!row) return { ok: false, reason: 'no_workspace', workspace: null };
   const workspace: Workspace = {

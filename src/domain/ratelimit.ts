@@ -113,8 +113,7 @@ export class SharedRateLimiter {
           if (e && total !== undefined) e.shared = Math.max(e.shared, total);
         }
         // Old windows are of no use to anyone.
-        if (Math.random() < 0.01)
-          await this.db.query("DELETE FROM rate_counters WHERE window_start < now() - interval '1 hour'");
+        if (Math.random() < 0.01) await this.db.query("DELETE FROM rate_counters WHERE window_start < now() - interval '1 hour'");
       } catch (err) {
         // Keep the counts for the next try rather than losing them.
         for (const [i, k] of keys.entries()) {

@@ -39,7 +39,19 @@ import { checkOptions, searchStatement, searchSteps, stepClasses } from './searc
 export type { ClassifiedQuery, MatchedOn, SearchHit, SearchOptions } from './searchQuery.ts';
 export { classifyQuery, contactMatches, MAX_QUERY_LENGTH, parseQuery } from './searchQuery.ts';
 export type { SearchClass, SearchStatement, SearchStep } from './searchSql.ts';
-export { CANDIDATES, GIN_ROW_COST, MAX_LIMIT, NAME_ROTATED, SCORES, searchStatement, searchStatements, searchSteps, stepClasses, TEXT_WIDE_WINDOW, TEXT_WINDOW } from './searchSql.ts';
+export {
+  CANDIDATES,
+  GIN_ROW_COST,
+  MAX_LIMIT,
+  NAME_ROTATED,
+  SCORES,
+  searchStatement,
+  searchStatements,
+  searchSteps,
+  stepClasses,
+  TEXT_WIDE_WINDOW,
+  TEXT_WINDOW,
+} from './searchSql.ts';
 
 /** Find the tasks a caller means, ranked best first (see the module comment); usually one round trip. */
 export async function searchTasks(

@@ -1,7 +1,6 @@
-
 import { invalid } from './errors.ts';
-import { normalizeEmail, normalizeName, phoneDigits, } from './normalize.ts';
-import { type Status, type Task } from './tasks.ts';
+import { normalizeEmail, normalizeName, phoneDigits } from './normalize.ts';
+import type { Status, Task } from './tasks.ts';
 
 export type MatchedOn = 'taskNumber' | 'phone' | 'email' | 'customerName' | 'text';
 
@@ -32,7 +31,23 @@ export interface SearchOptions {
 }
 export const MAX_QUERY_LENGTH = 200;
 /** Words that only introduce a task number: "task 1042", "ticket no. 1042", "job # 1042". */
-export const INTRO_WORDS = new Set(['task', 'tasks', 'ticket', 'tickets', 'job', 'order', 'number', 'num', 'no', 'nr', 'case', 'ref', 'request', 'id', '#']);
+export const INTRO_WORDS = new Set([
+  'task',
+  'tasks',
+  'ticket',
+  'tickets',
+  'job',
+  'order',
+  'number',
+  'num',
+  'no',
+  'nr',
+  'case',
+  'ref',
+  'request',
+  'id',
+  '#',
+]);
 
 /** A run of digits with phone punctuation between them: "+1 (703) 597-4534", "703.597.4534". */
 export const DIGIT_RUN = /\+?\(?\d(?:[\d().\-\s]*\d)?\)?/g;
@@ -68,7 +83,10 @@ export function classifyQuery(query: string): ClassifiedQuery {
       afterEmail.push(raw);
       continue;
     }
-    const e = raw.replace(EMAIL_EDGE, '').replace(/^mailto:/i, '').toLowerCase();
+    const e = raw
+      .replace(EMAIL_EDGE, '')
+      .replace(/^mailto:/i, '')
+      .toLowerCase();
     if (email === null && /^[^@\s]+@[^@\s]*$/.test(e)) email = e;
     // Other tokens with @ (a second address, a bare "@") are not searchable text either.
   }
@@ -82,7 +100,11 @@ export function classifyQuery(query: string): ClassifiedQuery {
     return true;
   };
   const phoneOrKeep = (run: string): string => {
-    if (digitCount(run) > 15) return run.split(/\s+/).map((part) => (phoneRun(part) ? ' ' : part)).join(' ');
+    if (digitCount(run) > 15)
+      return run
+        .split(/\s+/)
+        .map((part) => (phoneRun(part) ? ' ' : part))
+        .join(' ');
     return phoneRun(run) ? ' ' : run;
   };
   const rest = afterEmail.join(' ').replace(DIGIT_RUN, (run: string, offset: number, whole: string) => {
@@ -121,7 +143,10 @@ export function classifyQuery(query: string): ClassifiedQuery {
  * `wholeContactOnly` rule: the same last 10 digits, or all digits when either side has fewer; the same address
  * ignoring case).
  */
-export function contactMatches(hits: Pick<SearchHit, 'customerPhone' | 'customerEmail'>[], q: ClassifiedQuery): { kind: 'phone' | 'email'; matched: boolean }[] {
+export function contactMatches(
+  hits: Pick<SearchHit, 'customerPhone' | 'customerEmail'>[],
+  q: ClassifiedQuery,
+): { kind: 'phone' | 'email'; matched: boolean }[] {
   const out: { kind: 'phone' | 'email'; matched: boolean }[] = [];
   const d = q.phoneDigits;
   if (d !== null)
@@ -132,7 +157,8 @@ export function contactMatches(hits: Pick<SearchHit, 'customerPhone' | 'customer
         return d.length >= 10 ? stored.length >= 10 && stored.slice(-10) === d.slice(-10) : stored === d;
       }),
     });
-  if (q.email !== null) out.push({ kind: 'email', matched: hits.some((h) => h.customerEmail !== null && normalizeEmail(h.customerEmail) === q.email) });
+  if (q.email !== null)
+    out.push({ kind: 'email', matched: hits.some((h) => h.customerEmail !== null && normalizeEmail(h.customerEmail) === q.email) });
   return out;
 }
 

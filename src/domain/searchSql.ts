@@ -1,7 +1,6 @@
-
 import { invalid } from './errors.ts';
 import { escapeLike, reverse } from './normalize.ts';
-import { TASK_COLS, STATUSES, } from './tasks.ts';
+import { TASK_COLS, STATUSES } from './tasks.ts';
 import { parseQuery, type ClassifiedQuery, type MatchedOn, type SearchHit, type SearchOptions } from './searchQuery.ts';
 
 /**
@@ -9,15 +8,7 @@ import { parseQuery, type ClassifiedQuery, type MatchedOn, type SearchHit, type 
  * similar to the name) and `customerNameLoose` the trigram one on the whole text (all report matchedOn
  * 'customerName'); `textRelaxed` is the all-but-one-word fallback of `text` (matchedOn 'text').
  */
-export type SearchClass =
-  | 'taskNumber'
-  | 'phone'
-  | 'email'
-  | 'customerName'
-  | 'text'
-  | 'customerNameFuzzy'
-  | 'customerNameLoose'
-  | 'textRelaxed';
+export type SearchClass = 'taskNumber' | 'phone' | 'email' | 'customerName' | 'text' | 'customerNameFuzzy' | 'customerNameLoose' | 'textRelaxed';
 
 export interface SearchStep {
   classes: SearchClass[];
@@ -327,12 +318,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
  * One statement that runs `classes` (in that order, each gated on the ones before) and returns the merged, ranked
  * hits (at most `limit`) with their task, assignee and customer contact columns.
  */
-export function searchStatement(
-  workspaceId: string,
-  q: ClassifiedQuery,
-  opts: SearchOptions,
-  classes: SearchClass[],
-): SearchStatement {
+export function searchStatement(workspaceId: string, q: ClassifiedQuery, opts: SearchOptions, classes: SearchClass[]): SearchStatement {
   checkOptions(opts);
   if (classes.length === 0) throw new Error('searchStatement: no search class given');
   const p = new Params();

@@ -34,7 +34,8 @@ export async function checkPassword(db: Queryable, email: string, password: stri
     [normalizeEmail(email), workspaceId ?? null, MAX_ACCOUNTS_PER_EMAIL],
   );
   if (!r.rows.length) {
-    await verifyPassword(password, await (dummyHash ??= hashPassword('taskline-dummy-password')));
+    dummyHash ??= hashPassword('taskline-dummy-password');
+    await verifyPassword(password, await dummyHash);
     return { kind: 'failed' };
   }
   const matches: SignInMatch[] = [];

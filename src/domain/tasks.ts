@@ -54,26 +54,28 @@ function check(input: Partial<TaskInput>) {
  */
 export async function createTask(db: Queryable, workspaceId: string, input: TaskInput): Promise<Task> {
   check(input);
-  const r = await db.query<{ id: number }>(
-    `WITH n AS (UPDATE workspaces SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
+  const r = await db
+    .query<{ id: number }>(
+      `WITH n AS (UPDATE workspaces SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
      INSERT INTO tasks (workspace_id, number, title, description, status, priority, customer_id, customer_name, assignee_id, due_at)
      SELECT $1, n.task_seq, $2, $3, $4, $5, $6,
             (SELECT name FROM customers WHERE workspace_id = $1 AND id = $6), $7, $8
      FROM n RETURNING id`,
-    [
-      workspaceId,
-      input.title.trim(),
-      input.description ?? '',
-      input.status ?? 'open',
-      input.priority ?? 'normal',
-      input.customerId ?? null,
-      input.assigneeId ?? null,
-      input.dueAt ?? null,
-    ],
-  ).catch((err: { code?: string; constraint?: string }) => {
-    if (err.code === '23503') throw invalid('the customer or assignee does not exist in this workspace');
-    throw err;
-  });
+      [
+        workspaceId,
+        input.title.trim(),
+        input.description ?? '',
+        input.status ?? 'open',
+        input.priority ?? 'normal',
+        input.customerId ?? null,
+        input.assigneeId ?? null,
+        input.dueAt ?? null,
+      ],
+    )
+    .catch((err: { code?: string; constraint?: string }) => {
+      if (err.code === '23503') throw invalid('the customer or assignee does not exist in this workspace');
+      throw err;
+    });
   if (!r.rows[0]) throw notFound(`no workspace with id ${workspaceId}`);
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
 }
@@ -85,13 +87,19 @@ export type TaskCustomer = { kind: 'none' } | { kind: 'existing'; id: number } |
  * Create a task for no customer, an existing one (which must be in this workspace) or a new one: the customer and
  * the task are written in one transaction, so a task that fails validation leaves no orphan customer behind.
  */
-export async function createTaskWithCustomer(db: Db, workspaceId: string, input: Omit<TaskInput, 'customerId'>, customer: TaskCustomer): Promise<Task> {
+export async function createTaskWithCustomer(
+  db: Db,
+  workspaceId: string,
+  input: Omit<TaskInput, 'customerId'>,
+  customer: TaskCustomer,
+): Promise<Task> {
   check(input);
   if (customer.kind === 'existing' && !(await getCustomer(db, workspaceId, customer.id)))
     throw invalid('that customer is not in this workspace — find them again');
   if (customer.kind === 'new' && !customer.customer.name.trim()) throw invalid('enter the new customer’s name, or choose “No customer”');
   return db.tx(async (q) => {
-    const customerId = customer.kind === 'existing' ? customer.id : customer.kind === 'new' ? (await createCustomer(q, workspaceId, customer.customer)).id : null;
+    const customerId =
+      customer.kind === 'existing' ? customer.id : customer.kind === 'new' ? (await createCustomer(q, workspaceId, customer.customer)).id : null;
     return createTask(q, workspaceId, { ...input, customerId });
   });
 }
@@ -136,26 +144,28 @@ export async function updateTask(
   patch: Partial<Pick<TaskInput, 'status' | 'priority' | 'assigneeId' | 'title' | 'description'>>,
 ): Promise<Task> {
   check(patch);
-  const r = await db.query<{ id: number }>(
-    `UPDATE tasks SET
+  const r = await db
+    .query<{ id: number }>(
+      `UPDATE tasks SET
        status = coalesce($3, status), priority = coalesce($4, priority),
        assignee_id = CASE WHEN $5::boolean THEN $6::uuid ELSE assignee_id END,
        title = coalesce($7, title), description = coalesce($8, description), updated_at = now()
      WHERE workspace_id = $1 AND number = $2 RETURNING id`,
-    [
-      workspaceId,
-      number,
-      patch.status ?? null,
-      patch.priority ?? null,
-      patch.assigneeId !== undefined,
-      patch.assigneeId ?? null,
-      patch.title?.trim() ?? null,
-      patch.description ?? null,
-    ],
-  ).catch((err: { code?: string }) => {
-    if (err.code === '23503') throw invalid('the assignee does not exist in this workspace');
-    throw err;
-  });
+      [
+        workspaceId,
+        number,
+        patch.status ?? null,
+        patch.priority ?? null,
+        patch.assigneeId !== undefined,
+        patch.assigneeId ?? null,
+        patch.title?.trim() ?? null,
+        patch.description ?? null,
+      ],
+    )
+    .catch((err: { code?: string }) => {
+      if (err.code === '23503') throw invalid('the assignee does not exist in this workspace');
+      throw err;
+    });
   if (!r.rows[0]) throw notFound(`no task #${number} in this workspace`);
   return (await getTaskById(db, workspaceId, r.rows[0].id))!;
 }
@@ -185,7 +195,7 @@ export const INT_MAX = 2_147_483_647;
  */
 export function decodeCursor(cursor: string, maxId = INT_MAX): { us: string; id: number } | null {
   const p = cursorParts(cursor);
-  if (!p || p.length !== 2) return null;
+  if (p?.length !== 2) return null;
   const [us, id] = p;
   if (typeof us !== 'string' || !/^\d{1,17}$/.test(us) || typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id > maxId) return null;
   return { us, id };
@@ -212,11 +222,7 @@ export interface ListTasksFilter {
 }
 
 /** Tasks by updated_at desc, id desc, with an opaque keyset cursor. */
-export async function listTasks(
-  db: Queryable,
-  workspaceId: string,
-  f: ListTasksFilter = {},
-): Promise<{ tasks: Task[]; nextCursor: string | null }> {
+export async function listTasks(db: Queryable, workspaceId: string, f: ListTasksFilter = {}): Promise<{ tasks: Task[]; nextCursor: string | null }> {
   const limit = f.limit ?? 20;
   let after: { us: string; id: number } | null = null;
   if (f.cursor) {

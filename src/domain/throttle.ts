@@ -79,8 +79,10 @@ export async function endLoginAttempt(
   attempt: { rowIds: string[] },
   opts: { clearAccount: boolean },
 ): Promise<void> {
-  await db.query(
-    `DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND (id = ANY($3::bigint[]) OR (key_hash = $1 AND $4::boolean))`,
-    [keyHash({ kind: 'account', email }), keyHash({ kind: 'ip', ip }), attempt.rowIds, opts.clearAccount],
-  );
+  await db.query(`DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND (id = ANY($3::bigint[]) OR (key_hash = $1 AND $4::boolean))`, [
+    keyHash({ kind: 'account', email }),
+    keyHash({ kind: 'ip', ip }),
+    attempt.rowIds,
+    opts.clearAccount,
+  ]);
 }

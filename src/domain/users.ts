@@ -49,7 +49,16 @@ export async function findUser(db: Queryable, workspaceId: string, who: string):
   const r = await db.query<User>(
     `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND (email_lower = $2 OR lower(tl_unaccent(name)) LIKE $3)
      ORDER BY (email_lower = $2) DESC, name LIMIT 1`,
-    [workspaceId, normalizeEmail(who), who.trim().toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[%_\\]/g, '\\$&') + '%'],
+    [
+      workspaceId,
+      normalizeEmail(who),
+      who
+        .trim()
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/[%_\\]/g, '\\$&') + '%',
+    ],
   );
   return r.rows[0] ?? null;
 }

@@ -198,7 +198,7 @@ export async function verifyCaller(db: Db, input: VerifyInput): Promise<Verifica
 const FACTOR_HELP: Record<FactorType, string> = {
   taskNumber: 'taskNumber (the task number, as the caller quotes it)',
   customerName: "customerName (the caller's full name, as they say it)",
-  phone: "phone (the phone number on file, as the caller says it, any format)",
+  phone: 'phone (the phone number on file, as the caller says it, any format)',
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -41,9 +41,7 @@ export async function requireWorkspace(db: Queryable, id: string): Promise<Works
 }
 
 export async function listWorkspaces(db: Queryable): Promise<(Workspace & { taskCount: number })[]> {
-  const r = await db.query<Workspace & { taskCount: number }>(
-    `SELECT ${COLS}, task_seq AS "taskCount" FROM workspaces ORDER BY created_at, id`,
-  );
+  const r = await db.query<Workspace & { taskCount: number }>(`SELECT ${COLS}, task_seq AS "taskCount" FROM workspaces ORDER BY created_at, id`);
   return r.rows;
 }
 
@@ -57,7 +55,12 @@ export interface Actor {
  * transaction; then, after the commit, this process forgets the workspace's remembered token checks — before, a
  * lookup running between the write and the commit could read the old row and remember it past the commit.
  */
-export async function updateWorkspace(db: Db, id: string, patch: Partial<WorkspaceSettings> & { name?: string }, actor: Actor = {}): Promise<Workspace> {
+export async function updateWorkspace(
+  db: Db,
+  id: string,
+  patch: Partial<WorkspaceSettings> & { name?: string },
+  actor: Actor = {},
+): Promise<Workspace> {
   if (patch.minVerificationFactors !== undefined && ![1, 2, 3].includes(patch.minVerificationFactors))
     throw invalid('minimum verification factors must be 1, 2 or 3');
   if (patch.name !== undefined && (!patch.name.trim() || patch.name.length > 200)) throw invalid('workspace name must be 1–200 characters');

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../platform/context.ts';
 import type { AuditWriter, Outcome } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ToolName } from '../domain/policy.ts';
 import { TOOLS_BY_NAME } from './tools/index.ts';
 import { ToolError } from './tool.ts';
-import { RpcError, rpcError, type CallContext } from './rpc.ts';
+import { RpcError, rpcError, type Boundary, type CallContext, type CallTool } from './rpc.ts';
 import { listTaskResources, mayReadTasks, readTaskResource, ResourceNotFound } from './resources.ts';
 
 const CallParams = z.object({
@@ -42,18 +41,11 @@ function describeIssues(err: z.ZodError): string {
  */
 export function auditedToolName(name: string): string {
   if (TOOLS_BY_NAME.has(name)) return name;
-  const safe = [...name].slice(0, 64).map((ch) => (/^[A-Za-z0-9_.-]$/.test(ch) ? ch : '_')).join('');
+  const safe = [...name]
+    .slice(0, 64)
+    .map((ch) => (/^[A-Za-z0-9_.-]$/.test(ch) ? ch : '_'))
+    .join('');
   return safe ? `unknown tool: ${safe}` : 'unknown tool';
-}
-
-export type CallTool = (call: CallContext, params: unknown) => Promise<CallToolResult>;
-
-/** The methods that read workspace data, each through the boundary: audited, counted, errors mapped. */
-export interface Boundary {
-  callTool: CallTool;
-  /** resources/read: throws ResourceNotFound (each era maps it to its own code). */
-  readResource(call: CallContext, params: unknown): Promise<{ contents: { uri: string; mimeType: string; text: string }[] }>;
-  listResources(call: CallContext): Promise<{ uri: string; name: string; mimeType: string }[]>;
 }
 
 /** What one tools/call did, for its metrics and its audit row. */
@@ -152,7 +144,12 @@ export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool 
  */
 export function createBoundary(app: AppContext, audit: AuditWriter): Boundary {
   const callTool = createToolCaller(app, audit);
-  async function through<T>(call: CallContext, method: 'resources/read' | 'resources/list', denied: () => T, run: () => Promise<{ value: T; taskId?: number | null }>): Promise<T> {
+  async function through<T>(
+    call: CallContext,
+    method: 'resources/read' | 'resources/list',
+    denied: () => T,
+    run: () => Promise<{ value: T; taskId?: number | null }>,
+  ): Promise<T> {
     const action = method === 'resources/read' ? 'resource.read' : 'resource.list';
     const r: CallRecord = { name: method, allowed: true, started: performance.now(), outcome: 'ok', taskId: null, factorTypes: null };
     if (!mayReadTasks(call)) {
@@ -187,6 +184,12 @@ export function createBoundary(app: AppContext, audit: AuditWriter): Boundary {
           return { value: result, taskId };
         },
       ),
-    listResources: (call) => through(call, 'resources/list', () => [], async () => ({ value: await listTaskResources(call) })),
+    listResources: (call) =>
+      through(
+        call,
+        'resources/list',
+        () => [],
+        async () => ({ value: await listTaskResources(call) }),
+      ),
   };
 }

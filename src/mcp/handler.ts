@@ -1,6 +1,13 @@
 import type http from 'node:http';
 import type { z } from 'zod';
-import { InitializeRequestSchema, JSONRPCRequestSchema, PingRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  InitializeRequestSchema,
+  JSONRPCRequestSchema,
+  PingRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../platform/context.ts';
 import { AuditWriter } from '../domain/audit.ts';
 import { AuthCache } from '../domain/authcache.ts';
@@ -25,8 +32,7 @@ const AUTH_MESSAGES: Record<Exclude<AuthFailure, 'no_workspace' | 'wrong_workspa
   missing: 'Missing bearer token. Send the header "Authorization: Bearer mcp_live_…" with the token created for this workspace.',
   malformed:
     'The bearer token is malformed: Taskline tokens are "mcp_live_" followed by 43 characters. Copy the whole token, or create a new credential.',
-  preview:
-    'This is the token preview; the full token is shown only once at creation — create a new credential and copy the token it shows.',
+  preview: 'This is the token preview; the full token is shown only once at creation — create a new credential and copy the token it shows.',
   unknown: 'This token is not valid for this workspace. Check that you copied the whole token, or create a new credential.',
   revoked: 'This token has been revoked. Ask an admin to create a new credential.',
   expired: 'This token has expired. Ask an admin to create a new credential.',
@@ -79,12 +85,18 @@ const SDK_REQUESTS = new Map<string, z.ZodType>([
 ]);
 
 function sdkParamsProblem(r: JSONRPCRequest): string | null {
-  const describe = (err: z.ZodError) => err.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+  const describe = (err: z.ZodError) =>
+    err.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+      .join('; ');
   const envelope = JSONRPCRequestSchema.safeParse({ ...r, id: 'sdk' });
-  if (!envelope.success) return `Invalid ${r.method.slice(0, 100)} params: ${describe(envelope.error)}. params._meta must be an object (progressToken a string or number).`;
+  if (!envelope.success)
+    return `Invalid ${r.method.slice(0, 100)} params: ${describe(envelope.error)}. params._meta must be an object (progressToken a string or number).`;
   const parsed = SDK_REQUESTS.get(r.method)?.safeParse(r);
   if (!parsed || parsed.success) return null;
-  const example = r.method === 'initialize' ? ' Send {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "…", "version": "…"}}.' : '';
+  const example =
+    r.method === 'initialize' ? ' Send {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "…", "version": "…"}}.' : '';
   return `Invalid ${r.method} params: ${describe(parsed.error)}.${example}`;
 }
 
@@ -103,7 +115,10 @@ function classify(m: unknown): Classified {
     if (o.params !== undefined && (typeof o.params !== 'object' || o.params === null || Array.isArray(o.params))) return { kind: 'invalid' };
     // Only the JSON-RPC members go on: the SDK drops a message with unknown top-level members without answering.
     if (hasId)
-      return { kind: 'request', msg: { jsonrpc: '2.0', id: o.id, method: o.method, ...(o.params === undefined ? {} : { params: o.params }) } as JSONRPCRequest };
+      return {
+        kind: 'request',
+        msg: { jsonrpc: '2.0', id: o.id, method: o.method, ...(o.params === undefined ? {} : { params: o.params }) } as JSONRPCRequest,
+      };
     return 'id' in o ? { kind: 'invalid' } : { kind: 'notification' };
   }
   if (hasId && ('result' in o || 'error' in o)) return { kind: 'response' };
@@ -118,7 +133,9 @@ function classify(m: unknown): Classified {
 export async function createMcpHandler(app: AppContext) {
   const { config, db } = app;
   const audit = new AuditWriter(db);
-  const authCache = new AuthCache(db, { onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back') });
+  const authCache = new AuthCache(db, {
+    onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back'),
+  });
   await authCache.start();
   const boundary = createBoundary(app, audit);
   const { callTool } = boundary;
@@ -139,7 +156,13 @@ export async function createMcpHandler(app: AppContext) {
   /** Count one tools/call against the credential's limit; false (and the 429 sent) when it is spent. */
   const spendToolCall = (res: http.ServerResponse, credentialId: string, headers: http.OutgoingHttpHeaders): boolean => {
     const d = toolCalls.hit(`cred:${credentialId}`);
-    if (!d.ok) tooMany(res, d.retryAfterSeconds, `Rate limit: this credential may make ${config.rateLimitToolCalls} tool calls per minute. Retry after ${d.retryAfterSeconds} s.`, headers);
+    if (!d.ok)
+      tooMany(
+        res,
+        d.retryAfterSeconds,
+        `Rate limit: this credential may make ${config.rateLimitToolCalls} tool calls per minute. Retry after ${d.retryAfterSeconds} s.`,
+        headers,
+      );
     return d.ok;
   };
 
@@ -153,19 +176,32 @@ export async function createMcpHandler(app: AppContext) {
       workspaceId = decodeURIComponent(m[1]!);
     } catch {
       // Malformed percent-encoding (e.g. "%E0%A4%A"): no workspace can have that id.
-      return sendJson(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' });
+      return sendJson(res, 404, {
+        error: 'not_found',
+        message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.',
+      });
     }
 
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host))
-      return sendJson(res, 403, { error: 'forbidden', message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.` });
+      return sendJson(res, 403, {
+        error: 'forbidden',
+        message: `Host "${host.slice(0, 100)}" is not allowed. Use the URL from PUBLIC_URL, or add the host to ALLOWED_HOSTS.`,
+      });
     const origin = req.headers.origin;
     // "null" is what a sandboxed frame, a data: or file: page or a privacy redirect sends: a page we cannot name,
     // so cross-site — whatever ALLOWED_ORIGINS says.
     if (origin === 'null')
-      return sendJson(res, 403, { error: 'forbidden', message: 'Origin "null" (a sandboxed or local page) may not call this endpoint. Call it from a server, or from a page on an origin in ALLOWED_ORIGINS.' });
+      return sendJson(res, 403, {
+        error: 'forbidden',
+        message:
+          'Origin "null" (a sandboxed or local page) may not call this endpoint. Call it from a server, or from a page on an origin in ALLOWED_ORIGINS.',
+      });
     if (origin !== undefined && !allowedOrigins.has(origin))
-      return sendJson(res, 403, { error: 'forbidden', message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.` });
+      return sendJson(res, 403, {
+        error: 'forbidden',
+        message: `Origin "${origin.slice(0, 100)}" is not allowed. Add it to ALLOWED_ORIGINS to call Taskline from that site.`,
+      });
     const cors: http.OutgoingHttpHeaders = origin
       ? { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'www-authenticate, mcp-protocol-version' }
       : {};
@@ -180,10 +216,16 @@ export async function createMcpHandler(app: AppContext) {
       return void res.end();
     }
     if (req.method !== 'POST')
-      return rpcFail(res, 405, -32000, 'Method not allowed. This server is stateless: send JSON-RPC messages with POST; there is no SSE stream to GET or session to DELETE.', {
-        allow: 'POST',
-        ...cors,
-      });
+      return rpcFail(
+        res,
+        405,
+        -32000,
+        'Method not allowed. This server is stateless: send JSON-RPC messages with POST; there is no SSE stream to GET or session to DELETE.',
+        {
+          allow: 'POST',
+          ...cors,
+        },
+      );
 
     // The token is checked first (a cached hash lookup): the per-address limit throttles failed attempts only, so a
     // shared address (a hosted connector, a voice platform) where one tenant sends bad tokens never locks out the
@@ -193,35 +235,68 @@ export async function createMcpHandler(app: AppContext) {
       if (auth.reason !== 'no_workspace') {
         const d = authFailures.hit(clientIp(req));
         if (!d.ok)
-          return tooMany(res, d.retryAfterSeconds, `Too many failed authentication attempts from this address. Retry after ${d.retryAfterSeconds} s with a valid token.`, cors);
+          return tooMany(
+            res,
+            d.retryAfterSeconds,
+            `Too many failed authentication attempts from this address. Retry after ${d.retryAfterSeconds} s with a valid token.`,
+            cors,
+          );
       }
       if (auth.reason === 'no_workspace')
-        return sendJson(res, 404, { error: 'not_found', message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.' }, cors);
+        return sendJson(
+          res,
+          404,
+          {
+            error: 'not_found',
+            message: 'No workspace with this id. Check the MCP URL: it is shown next to the token when the credential is created.',
+          },
+          cors,
+        );
       if (auth.reason === 'wrong_workspace')
-        return sendJson(res, 403, { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' }, cors);
-      return sendJson(res, 401, { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] }, {
-        'www-authenticate': 'Bearer realm="taskline", error="invalid_token"',
-        ...cors,
-      });
+        return sendJson(
+          res,
+          403,
+          { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' },
+          cors,
+        );
+      return sendJson(
+        res,
+        401,
+        { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] },
+        {
+          'www-authenticate': 'Bearer realm="taskline", error="invalid_token"',
+          ...cors,
+        },
+      );
     }
     const { workspace, credential } = auth;
     info.credentialId = credential.id;
     info.workspaceId = workspace.id;
     if (!workspace.mcpEnabled)
-      return sendJson(res, 403, { error: 'forbidden', message: 'MCP access is turned off for this workspace. An admin can turn it on in Settings → AI assistants.' }, cors);
+      return sendJson(
+        res,
+        403,
+        { error: 'forbidden', message: 'MCP access is turned off for this workspace. An admin can turn it on in Settings → AI assistants.' },
+        cors,
+      );
 
     const ctype = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
-    if (ctype !== 'application/json')
-      return rpcFail(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json', cors);
+    if (ctype !== 'application/json') return rpcFail(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json', cors);
     const accept = req.headers.accept ?? '';
     if (!accept.includes('application/json') || !accept.includes('text/event-stream'))
       return rpcFail(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream', cors);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES)
-      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, { connection: 'close', ...cors });
+      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, {
+        connection: 'close',
+        ...cors,
+      });
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === 'too_large')
-      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, { connection: 'close', ...cors });
+      return rpcFail(res, 413, -32000, `Payload Too Large: the request body must not exceed ${MAX_BODY_BYTES} bytes`, {
+        connection: 'close',
+        ...cors,
+      });
 
     let raw: unknown;
     try {
@@ -264,12 +339,12 @@ export async function createMcpHandler(app: AppContext) {
       return rpcFail(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message (need jsonrpc "2.0", a method, and an id for requests)', cors);
     const requests = classified.flatMap((c) => (c.kind === 'request' ? [c.msg] : []));
     const hasInit = requests.some((r) => r.method === 'initialize');
-    if (hasInit && messages.length > 1)
-      return rpcFail(res, 400, -32600, 'Invalid Request: initialize must be sent on its own, not in a batch', cors);
+    if (hasInit && messages.length > 1) return rpcFail(res, 400, -32600, 'Invalid Request: initialize must be sent on its own, not in a batch', cors);
     const pv = req.headers['mcp-protocol-version'];
     // An unknown version gets the spec's UnsupportedProtocolVersionError (-32022, with the supported list), which a
     // modern client recognises and a legacy one reads as the 400 it always was.
-    if (!hasInit && typeof pv === 'string' && !versions.has(pv)) return sendJson(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
+    if (!hasInit && typeof pv === 'string' && !versions.has(pv))
+      return sendJson(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
 
     const calls = requests.filter((r) => COUNTED.has(r.method)).length;
     for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
@@ -287,7 +362,11 @@ export async function createMcpHandler(app: AppContext) {
     const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
     const viaSdk: string[] = [];
     const answers = requests.map((r): Promise<JSONRPCMessage> => {
-      if (r.method === 'tools/call') return callTool(call, r.params).then((result) => ({ jsonrpc: '2.0', id: r.id, result }), (err) => toolCallFailure(r, err, info.id));
+      if (r.method === 'tools/call')
+        return callTool(call, r.params).then(
+          (result) => ({ jsonrpc: '2.0', id: r.id, result }),
+          (err) => toolCallFailure(r, err, info.id),
+        );
       const invalid = sdkParamsProblem(r);
       if (invalid) return Promise.resolve({ jsonrpc: '2.0', id: r.id, error: { code: -32602, message: invalid } });
       const d = mux.dispatch(r, authInfo);
@@ -306,12 +385,18 @@ export async function createMcpHandler(app: AppContext) {
   /** A request answered without the SDK that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
   const toolCallFailure = (r: JSONRPCRequest, err: unknown, requestId: string): JSONRPCMessage => {
     if (err instanceof RpcError) return { jsonrpc: '2.0', id: r.id, error: { code: err.code, message: err.message } };
-    app.log.error({ reqId: requestId, method: r.method, err: { message: (err as Error).message, stack: (err as Error).stack } }, `${r.method.slice(0, 40)} failed`);
+    app.log.error(
+      { reqId: requestId, method: r.method, err: { message: (err as Error).message, stack: (err as Error).stack } },
+      `${r.method.slice(0, 40)} failed`,
+    );
     const what = r.method === 'tools/call' ? 'this tool call' : 'this request';
     return {
       jsonrpc: '2.0',
       id: r.id,
-      error: { code: -32603, message: `Taskline could not answer ${what} because of an internal error (request ${requestId}). Try again in a moment; if it keeps failing, tell the staff.` },
+      error: {
+        code: -32603,
+        message: `Taskline could not answer ${what} because of an internal error (request ${requestId}). Try again in a moment; if it keeps failing, tell the staff.`,
+      },
     };
   };
 

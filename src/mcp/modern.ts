@@ -13,10 +13,9 @@
  */
 import type http from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Boundary } from './boundary.ts';
 import { getPrompt, PROMPTS } from './prompts.ts';
 import { ResourceNotFound, resourceTemplates } from './resources.ts';
-import { RpcError, type CallContext } from './rpc.ts';
+import { RpcError, type Boundary, type CallContext } from './rpc.ts';
 import { CAPABILITIES, INSTRUCTIONS, listTools, SERVER_INFO } from './legacyServer.ts';
 
 export const MODERN_VERSIONS: readonly string[] = ['2026-07-28'];

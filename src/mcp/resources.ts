@@ -1,8 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { getTaskDetail, listTasks } from '../domain/tasks.ts';
 import { clean } from '../presenters/tasks.ts';
-import type { Boundary } from './boundary.ts';
-import { callContext, loose, rpcError, type CallContext } from './rpc.ts';
+import { callContext, loose, rpcError, type Boundary, type CallContext } from './rpc.ts';
 import { taskDetails } from './tools/getTaskDetails.ts';
 
 const TEMPLATE = 'taskline://tasks/{number}';
@@ -34,7 +33,11 @@ export function resourceTemplates(call: CallContext) {
 /** The 20 most recently updated tasks as resources (called through the boundary, boundary.ts). */
 export async function listTaskResources(call: CallContext) {
   const recent = await listTasks(call.db, call.workspace.id, { limit: 20 });
-  return recent.tasks.map((t) => ({ uri: `taskline://tasks/${t.number}`, name: `#${t.number} ${clean(t.title)}`.slice(0, 120), mimeType: 'text/plain' }));
+  return recent.tasks.map((t) => ({
+    uri: `taskline://tasks/${t.number}`,
+    name: `#${t.number} ${clean(t.title)}`.slice(0, 120),
+    mimeType: 'text/plain',
+  }));
 }
 
 /** taskline://tasks/{number}: the same view as getTaskDetails (called through the boundary, boundary.ts). */

@@ -65,22 +65,22 @@ const TASK_NUMBER_RE = /^\s*(?:(?:task|ticket|job|order)\s*)?(?:no\.?\s*|number\
 export const TaskNumber = z
   .union([
     z.number().int().min(1).max(999_999_999),
-    z.string().max(40).refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
+    z
+      .string()
+      .max(40)
+      .refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
   ])
   .transform((v) => (typeof v === 'number' ? v : Number(TASK_NUMBER_RE.exec(v)![1])))
   .describe('Task number: 1042, "#1042" or "task 1042"');
 
-export const Limit = (def: number, max: number) =>
-  z.number().int().min(1).max(max).default(def).describe('Max results');
+export const Limit = (def: number, max: number) => z.number().int().min(1).max(max).default(def).describe('Max results');
 
-export const Cursor = z
-  .string()
-  .max(200)
-  .optional()
-  .describe('nextCursor from the previous page; omit for the first');
+export const Cursor = z.string().max(200).optional().describe('nextCursor from the previous page; omit for the first');
 
 export const noSuchTask = (number: number) =>
-  new ToolError(`No task #${number} in this workspace. Check the number with the caller, or use searchWorkspaceTasks with their name or phone number.`);
+  new ToolError(
+    `No task #${number} in this workspace. Check the number with the caller, or use searchWorkspaceTasks with their name or phone number.`,
+  );
 
 export async function requireTask(ctx: ToolContext, number: number): Promise<Task> {
   const t = await getTaskByNumber(ctx.db, ctx.workspace.id, number);

@@ -29,6 +29,7 @@ export function clientConfigs(url: string, token: string): ClientConfig[] {
           mcpServers: {
             taskline: {
               command: 'npx',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote expands ${AUTH_HEADER} from env itself
               args: ['-y', 'mcp-remote', url, '--header', 'Authorization:${AUTH_HEADER}'],
               env: { AUTH_HEADER: `Bearer ${token}` },
             },

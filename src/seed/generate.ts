@@ -1,4 +1,3 @@
-
 import { customerColumns } from '../domain/customers.ts';
 import { normalizeName } from '../domain/normalize.ts';
 import type { Priority, Status } from '../domain/tasks.ts';
@@ -16,14 +15,57 @@ export const ASSISTANT_NAMES = new Picker(V.ASSISTANT_NAMES);
 export const TITLE_SUFFIXES = new Picker(V.TITLE_SUFFIXES);
 export const RESIDENTIAL = new Picker(V.VERTICALS.map((v) => [v, v.residential] as const));
 export const BUSINESS = new Picker(V.VERTICALS.map((v) => [v, v.business] as const));
-export const PRIORITY = new Picker<Priority>([['normal', 70], ['high', 18], ['low', 7], ['urgent', 5]]);
-export const STATUS_FRESH = new Picker<Status>([['open', 50], ['in_progress', 25], ['waiting', 8], ['done', 15], ['cancelled', 2]]);
-export const STATUS_RECENT = new Picker<Status>([['open', 18], ['in_progress', 20], ['waiting', 17], ['done', 42], ['cancelled', 3]]);
-export const STATUS_MONTHS = new Picker<Status>([['open', 4], ['in_progress', 4], ['waiting', 6], ['done', 80], ['cancelled', 6]]);
-export const STATUS_OLD = new Picker<Status>([['open', 1], ['in_progress', 0.5], ['waiting', 1.5], ['done', 91], ['cancelled', 6]]);
-export const COMMENT_COUNT = new Picker<number>([[0, 25], [1, 30], [2, 22], [3, 13], [4, 10]]);
-export const COMMENT_KIND = new Picker<'staff' | 'customer' | 'assistant'>([['staff', 50], ['customer', 22], ['assistant', 28]]);
-export const SENTENCES = new Picker<number>([[1, 30], [2, 45], [3, 25]]);
+export const PRIORITY = new Picker<Priority>([
+  ['normal', 70],
+  ['high', 18],
+  ['low', 7],
+  ['urgent', 5],
+]);
+export const STATUS_FRESH = new Picker<Status>([
+  ['open', 50],
+  ['in_progress', 25],
+  ['waiting', 8],
+  ['done', 15],
+  ['cancelled', 2],
+]);
+export const STATUS_RECENT = new Picker<Status>([
+  ['open', 18],
+  ['in_progress', 20],
+  ['waiting', 17],
+  ['done', 42],
+  ['cancelled', 3],
+]);
+export const STATUS_MONTHS = new Picker<Status>([
+  ['open', 4],
+  ['in_progress', 4],
+  ['waiting', 6],
+  ['done', 80],
+  ['cancelled', 6],
+]);
+export const STATUS_OLD = new Picker<Status>([
+  ['open', 1],
+  ['in_progress', 0.5],
+  ['waiting', 1.5],
+  ['done', 91],
+  ['cancelled', 6],
+]);
+export const COMMENT_COUNT = new Picker<number>([
+  [0, 25],
+  [1, 30],
+  [2, 22],
+  [3, 13],
+  [4, 10],
+]);
+export const COMMENT_KIND = new Picker<'staff' | 'customer' | 'assistant'>([
+  ['staff', 50],
+  ['customer', 22],
+  ['assistant', 28],
+]);
+export const SENTENCES = new Picker<number>([
+  [1, 30],
+  [2, 45],
+  [3, 25],
+]);
 
 export type PhoneFormat = (a: string, e: string, l: string) => string;
 export const PHONE_FORMATS = new Picker<PhoneFormat>([
@@ -325,7 +367,13 @@ export class Generator {
       let desc: string;
       if (cust < 0) {
         title = rng.pick(V.INTERNAL_TITLES);
-        desc = rng.pick(['', 'Internal.', 'Details are in the shared drive.', 'Due before the end of the month.', 'Ask Marisol for the supplier list.']);
+        desc = rng.pick([
+          '',
+          'Internal.',
+          'Details are in the shared drive.',
+          'Due before the end of the month.',
+          'Ask Marisol for the supplier list.',
+        ]);
       } else {
         const vertical = (this.custBusiness[cust] ? BUSINESS : RESIDENTIAL).pick(rng);
         const item = rng.pick(vertical.items);

@@ -1,6 +1,6 @@
 /** Deterministic randomness for the seed: a small PRNG, weighted pickers and UUIDs derived from keys. */
 import { createHash } from 'node:crypto';
-import * as V from './vocabulary.ts';
+import type * as V from './vocabulary.ts';
 
 export function fmix32(h: number): number {
   h ^= h >>> 16;

@@ -1,4 +1,3 @@
-
 import type { Db, Queryable } from '../platform/db/client.ts';
 import { generatePassword, hashPassword } from '../platform/crypto/password.ts';
 import { normalizeEmail, normalizeName } from '../domain/normalize.ts';
@@ -101,7 +100,12 @@ export async function insertTasks(q: Queryable, workspaceId: string, b: Batch, c
 }
 
 /** Staff for assignments: the workspace's users, plus 4–8 seeded staff when it has fewer than 3. */
-export async function ensureStaff(db: Db, workspaceId: string, workspaceName: string, seed: number): Promise<{ staff: SeedStaff[]; created: number }> {
+export async function ensureStaff(
+  db: Db,
+  workspaceId: string,
+  workspaceName: string,
+  seed: number,
+): Promise<{ staff: SeedStaff[]; created: number }> {
   const list = async () =>
     (await db.query<SeedStaff>('SELECT id, name FROM users WHERE workspace_id = $1 ORDER BY email_lower, id', [workspaceId])).rows;
   const existing = await list();

@@ -111,11 +111,7 @@ export const adminOnly = (h: Handler) =>
     if (!isAdmin(s))
       return errorPage(c, 403, {
         title: 'Only admins can open this page',
-        body: (
-          <p>
-            Settings for AI assistants (MCP) are managed by the workspace's owners and admins. Ask one of them to make the change for you.
-          </p>
-        ),
+        body: <p>Settings for AI assistants (MCP) are managed by the workspace's owners and admins. Ask one of them to make the change for you.</p>,
       });
     return h(c, s);
   });
@@ -170,7 +166,9 @@ export function errorPage(c: Ctx, status: number, e: ErrorInfo): Promise<Respons
 export const notFoundPage = (c: Ctx, what = 'That page does not exist') =>
   errorPage(c, 404, {
     title: what,
-    body: <p>It may have been deleted, or the link is wrong. Everything you can see is in this workspace — start from the task list or search for it.</p>,
+    body: (
+      <p>It may have been deleted, or the link is wrong. Everything you can see is in this workspace — start from the task list or search for it.</p>
+    ),
   });
 
 /** Parse a positive integer path/query parameter (task numbers, customer ids); null when it is not one. */
@@ -215,7 +213,10 @@ export const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) :
  * A keyset page for the link's cursor — or, when the cursor is not one this server could have written (edited, or
  * from before a change), the first page, with `stale` set so the page can say so.
  */
-export async function pageOrFirst<T>(cursor: string | undefined, load: (cursor: string | undefined) => Promise<T>): Promise<{ page: T; stale: boolean }> {
+export async function pageOrFirst<T>(
+  cursor: string | undefined,
+  load: (cursor: string | undefined) => Promise<T>,
+): Promise<{ page: T; stale: boolean }> {
   if (!cursor) return { page: await load(undefined), stale: false };
   try {
     return { page: await load(cursor), stale: false };

@@ -13,7 +13,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/proc.ts';
 
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 /** Run fn while holding a lock directory: browser test files run in parallel and must not unpack into each other. */
 async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {

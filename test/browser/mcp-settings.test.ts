@@ -178,7 +178,10 @@ test('allow customer comments on the workspace and the credential → addCustome
     assert.ok(!(await names()).includes('addCustomerComment'), 'the credential does not allow it yet');
 
     // Then the credential.
-    await Promise.all([page.waitForNavigation(), page.locator('table.data tbody tr', { hasText: 'Comments assistant' }).locator('a', { hasText: 'Manage' }).click()]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.locator('table.data tbody tr', { hasText: 'Comments assistant' }).locator('a', { hasText: 'Manage' }).click(),
+    ]);
     await page.check('#policy-h + form input[name="allowCustomerComments"]');
     await Promise.all([page.waitForNavigation(), page.click('#policy-h + form button[type="submit"]')]);
     assert.match((await page.locator('.notice').textContent()) ?? '', /Credential saved/);
@@ -208,7 +211,7 @@ test('audit log: filters, pages and CSV export', async () => {
   const stream = await download.createReadStream();
   let csv = '';
   for await (const chunk of stream) csv += chunk;
-  assert.match(csv.split("\r\n")[0]!, /^"time_utc","action","outcome","credential"/);
+  assert.match(csv.split('\r\n')[0]!, /^"time_utc","action","outcome","credential"/);
   assert.ok(csv.includes('Comments assistant'));
   assert.ok(!csv.includes('Front desk voice agent'), 'the export uses the same filters');
   await screenshot(page, 'audit-log');

@@ -68,7 +68,10 @@ test('finding 1: the settings page explains caller verification, and refuses a c
   const select = page.locator('#minFactors');
   assert.equal(await select.locator('option:checked').textContent(), 'Phone number + full name (recommended)');
   const options = await select.locator('option').allTextContents();
-  assert.ok(options.every((o) => o.startsWith('Phone number')), options.join(' | '));
+  assert.ok(
+    options.every((o) => o.startsWith('Phone number')),
+    options.join(' | '),
+  );
   assert.match((await page.locator('#minFactors-hint').textContent()) ?? '', /cannot look up/);
   await screenshot(page, 'settings-verification');
 
@@ -84,6 +87,9 @@ test('finding 1: the settings page explains caller verification, and refuses a c
 });
 
 test('no console errors or CSP violations (beyond the one 400 the refused form asserted above)', () => {
-  assert.deepEqual(consoleProblems.filter((m) => !/status of 400/.test(m)), []);
+  assert.deepEqual(
+    consoleProblems.filter((m) => !/status of 400/.test(m)),
+    [],
+  );
   assert.ok(consoleProblems.length <= 1, consoleProblems.join('\n'));
 });

@@ -33,7 +33,8 @@ function withAuth(headers) {
 globalThis[KEY] = new Proxy(inner, {
   get(target, prop) {
     if (prop === 'dispatch')
-      return (opts, handler) => target.dispatch(String(opts.origin).replace(/\/$/, '') === origin ? { ...opts, headers: withAuth(opts.headers) } : opts, handler);
+      return (opts, handler) =>
+        target.dispatch(String(opts.origin).replace(/\/$/, '') === origin ? { ...opts, headers: withAuth(opts.headers) } : opts, handler);
     const v = Reflect.get(target, prop, target);
     return typeof v === 'function' ? v.bind(target) : v;
   },

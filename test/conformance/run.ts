@@ -29,11 +29,28 @@ interface Run {
 const RUNS: Run[] = [
   {
     suite: '@modelcontextprotocol/conformance@0.1.16',
-    scenarios: ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'dns-rebinding-protection', 'server-sse-multiple-streams'],
+    scenarios: [
+      'server-initialize',
+      'ping',
+      'tools-list',
+      'resources-list',
+      'prompts-list',
+      'dns-rebinding-protection',
+      'server-sse-multiple-streams',
+    ],
   },
   {
     suite: '@modelcontextprotocol/conformance@0.2.0-alpha.12',
-    scenarios: ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'dns-rebinding-protection', 'server-sse-multiple-streams', 'server-session-lifecycle'],
+    scenarios: [
+      'server-initialize',
+      'ping',
+      'tools-list',
+      'resources-list',
+      'prompts-list',
+      'dns-rebinding-protection',
+      'server-sse-multiple-streams',
+      'server-session-lifecycle',
+    ],
   },
   {
     suite: '@modelcontextprotocol/conformance@0.2.0-alpha.12',
@@ -67,8 +84,10 @@ export const SKIPPED: Record<string, string> = {
   'resources-read-text, resources-read-binary, resources-templates-read, resources-subscribe, resources-unsubscribe':
     "read or watch the suite's fixture resources (test://…); Taskline offers no subscriptions. caching and sep-2164-resource-not-found read Taskline's own resources",
   'logging-set-level': 'Taskline offers no logging capability',
-  'json-schema-2020-12, server-sse-polling, http-custom-header-server-validation': "need fixture tools (json_schema_2020_12_tool, test_reconnection, a tool with x-mcp-header)",
-  'input-required-result-* (all but unsupported-methods)': "need the suite's test_input_required_result_* tools; Taskline never asks the client for input",
+  'json-schema-2020-12, server-sse-polling, http-custom-header-server-validation':
+    'need fixture tools (json_schema_2020_12_tool, test_reconnection, a tool with x-mcp-header)',
+  'input-required-result-* (all but unsupported-methods)':
+    "need the suite's test_input_required_result_* tools; Taskline never asks the client for input",
   'tasks-*, sep-2640-skills-*': 'extensions Taskline does not declare (tasks, skills)',
   'server-stateless: 4 checks (undeclared capability, missing capability 400, no requests on the stream, no log without logLevel)':
     "need the suite's diagnostic tools; baselined as expected failures — every other server-stateless check must pass",

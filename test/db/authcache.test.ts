@@ -141,7 +141,9 @@ test('an expiry date passes even for a remembered token', async () => {
   assert.equal(!r.ok && r.reason, 'expired');
 });
 
-test('while the invalidation channel is down nothing is remembered; it comes back by itself', { skip: STORE !== 'pg' && 'needs a PostgreSQL server (PGlite has no connection to lose)' }, async () => {
+test('while the invalidation channel is down nothing is remembered; it comes back by itself', {
+  skip: STORE !== 'pg' && 'needs a PostgreSQL server (PGlite has no connection to lose)',
+}, async () => {
   const { ws, token } = await fixture('Cache lost channel');
   let lost = 0;
   const own = new AuthCache(db, { onLost: () => lost++ });
@@ -183,37 +185,35 @@ test('a change made by this process is forgotten once it commits, before it is a
   assert.equal(refused.ok ? 'ok' : refused.reason, 'revoked');
 });
 
-test(
-  'a lookup racing an uncommitted workspace change cannot keep the old check after the commit',
-  { skip: STORE === 'pglite' ? 'needs a PostgreSQL server (PGlite runs one transaction at a time: no lookup can run inside another\'s)' : false },
-  async () => {
-    const { ws, token } = await fixture('Racing change');
-    const q = counting();
-    // Between the change's last write and its commit, another connection checks the token: it reads the committed
-    // (old) row — MCP on — and would remember it.
-    let raced: Awaited<ReturnType<AuthCache['authenticate']>> | null = null;
-    const racing: Db = {
-      ...db,
-      tx: (fn) =>
-        db.tx((t) =>
-          fn({
-            async query<T>(sql: Parameters<Queryable['query']>[0], params?: readonly unknown[]) {
-              const r = await t.query<T>(sql, params);
-              const last = typeof sql === 'string' ? sql : sql.text;
-              if (/INSERT INTO audit_events/.test(last)) raced = await cache.authenticate(q, ws.id, token);
-              return r;
-            },
-            exec: (sql: string) => t.exec(sql),
-          }),
-        ),
-    };
-    await updateWorkspace(racing, ws.id, { mcpEnabled: false });
-    assert.ok(raced !== null && (raced as { ok: boolean; workspace?: { mcpEnabled: boolean } }).ok, 'the racing lookup ran, before the commit');
-    assert.equal((raced as unknown as { workspace: { mcpEnabled: boolean } }).workspace.mcpEnabled, true, 'and saw the old row');
-    // The change is acknowledged: the very next check must see it, not the raced old one.
-    const lookups = q.lookups;
-    const after = await cache.authenticate(q, ws.id, token);
-    assert.equal(q.lookups, lookups + 1, 'not answered from memory');
-    assert.equal(after.ok && after.workspace.mcpEnabled, false);
-  },
-);
+test('a lookup racing an uncommitted workspace change cannot keep the old check after the commit', {
+  skip: STORE === 'pglite' ? "needs a PostgreSQL server (PGlite runs one transaction at a time: no lookup can run inside another's)" : false,
+}, async () => {
+  const { ws, token } = await fixture('Racing change');
+  const q = counting();
+  // Between the change's last write and its commit, another connection checks the token: it reads the committed
+  // (old) row — MCP on — and would remember it.
+  let raced: Awaited<ReturnType<AuthCache['authenticate']>> | null = null;
+  const racing: Db = {
+    ...db,
+    tx: (fn) =>
+      db.tx((t) =>
+        fn({
+          async query<T>(sql: Parameters<Queryable['query']>[0], params?: readonly unknown[]) {
+            const r = await t.query<T>(sql, params);
+            const last = typeof sql === 'string' ? sql : sql.text;
+            if (/INSERT INTO audit_events/.test(last)) raced = await cache.authenticate(q, ws.id, token);
+            return r;
+          },
+          exec: (sql: string) => t.exec(sql),
+        }),
+      ),
+  };
+  await updateWorkspace(racing, ws.id, { mcpEnabled: false });
+  assert.ok(raced !== null && (raced as { ok: boolean; workspace?: { mcpEnabled: boolean } }).ok, 'the racing lookup ran, before the commit');
+  assert.equal((raced as unknown as { workspace: { mcpEnabled: boolean } }).workspace.mcpEnabled, true, 'and saw the old row');
+  // The change is acknowledged: the very next check must see it, not the raced old one.
+  const lookups = q.lookups;
+  const after = await cache.authenticate(q, ws.id, token);
+  assert.equal(q.lookups, lookups + 1, 'not answered from memory');
+  assert.equal(after.ok && after.workspace.mcpEnabled, false);
+});

@@ -18,11 +18,12 @@ test('migrations apply from empty, record their versions, and a rerun is a no-op
     first.applied.map((m) => m.version),
     loadMigrations().map((m) => m.version),
   );
-  const tables = await db.query<{ t: string }>(
-    "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
-  );
+  const tables = await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
   for (const t of ['workspaces', 'users', 'customers', 'tasks', 'comments', 'mcp_credentials', 'verification_attempts', 'audit_events'])
-    assert.ok(tables.rows.some((r) => r.t === t), `table ${t} exists`);
+    assert.ok(
+      tables.rows.some((r) => r.t === t),
+      `table ${t} exists`,
+    );
   const ext = await db.query<{ extname: string }>('SELECT extname FROM pg_extension ORDER BY 1');
   assert.ok(ext.rows.some((e) => e.extname === 'pg_trgm'));
   assert.ok(ext.rows.some((e) => e.extname === 'unaccent'));
@@ -70,7 +71,10 @@ test('a migration file runs whole: semicolons in block comments, quoted identifi
   };
   try {
     const r = await migrate(db, [...loadMigrations(), tricky]);
-    assert.deepEqual(r.applied.map((m) => m.version), [9001]);
+    assert.deepEqual(
+      r.applied.map((m) => m.version),
+      [9001],
+    );
     const row = await db.query<{ v: string }>('SELECT "col;umn" AS v FROM "odd;name"');
     assert.equal(row.rows[0]!.v, 'x;y');
   } finally {
@@ -80,8 +84,14 @@ test('a migration file runs whole: semicolons in block comments, quoted identifi
   }
 });
 
-test('concurrent migrators on one PostgreSQL apply each migration once', { skip: STORE === 'pglite' ? 'needs a PostgreSQL server (PGlite belongs to one process)' : false }, async () => {
-  const extra = [1, 2, 3].map((k) => ({ version: 9100 + k, name: `concurrent_${k}`, sql: `CREATE TABLE concurrent_${k} (x int); INSERT INTO concurrent_${k} VALUES (${k});` }));
+test('concurrent migrators on one PostgreSQL apply each migration once', {
+  skip: STORE === 'pglite' ? 'needs a PostgreSQL server (PGlite belongs to one process)' : false,
+}, async () => {
+  const extra = [1, 2, 3].map((k) => ({
+    version: 9100 + k,
+    name: `concurrent_${k}`,
+    sql: `CREATE TABLE concurrent_${k} (x int); INSERT INTO concurrent_${k} VALUES (${k});`,
+  }));
   const others = await Promise.all([0, 1, 2].map(() => openPg(db.url!, { max: 2 })));
   try {
     const results = await Promise.all(others.map((o) => migrate(o, [...loadMigrations(), ...extra])));

@@ -57,7 +57,10 @@ const CASES: { query: string; opts?: Partial<SearchOptions>; expect: SearchClass
     opts: { status: 'waiting' },
     expect: ['customerName', 'text', 'customerNameFuzzy', 'customerNameLoose', 'textRelaxed'],
   },
-  { query: 'ticket 1042 russell 703-597-4534 russ@example.com', expect: ['taskNumber', 'phone', 'email', 'customerName', 'text', 'customerNameFuzzy'] },
+  {
+    query: 'ticket 1042 russell 703-597-4534 russ@example.com',
+    expect: ['taskNumber', 'phone', 'email', 'customerName', 'text', 'customerNameFuzzy'],
+  },
 ];
 
 /** The index each class must use on a big workspace. */
@@ -132,7 +135,10 @@ test(`misspelt names go through the trigram index even on a small workspace (${S
   const trgm = nodes.filter((n) => n['Index Name'] === 'customers_name_trgm');
   assert.equal(trgm.length, 2, 'the fuzzy and the loose lookup each use customers_name_trgm');
   const r = await searchTasks(db, wsId, 'rusell hale', { limit: 10 });
-  assert.ok(r.hits.some((h) => h.customerName === 'Russell Hale'), 'and the misspelt name is found');
+  assert.ok(
+    r.hits.some((h) => h.customerName === 'Russell Hale'),
+    'and the misspelt name is found',
+  );
 });
 
 test(`search latency (${STORE}, ${TASKS} tasks; reported, not asserted)`, async (t) => {
@@ -148,7 +154,9 @@ test(`search latency (${STORE}, ${TASKS} tasks; reported, not asserted)`, async 
       ms.push(performance.now() - t0);
     }
     ms.sort((a, b) => a - b);
-    lines.push(`${JSON.stringify(c.query)}${c.opts?.status ? ` status=${c.opts.status}` : ''}: ${hits} hits, median ${ms[10]!.toFixed(2)} ms, max ${ms[19]!.toFixed(2)} ms`);
+    lines.push(
+      `${JSON.stringify(c.query)}${c.opts?.status ? ` status=${c.opts.status}` : ''}: ${hits} hits, median ${ms[10]!.toFixed(2)} ms, max ${ms[19]!.toFixed(2)} ms`,
+    );
   }
   for (const l of lines) t.diagnostic(l);
 });

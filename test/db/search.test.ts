@@ -106,8 +106,7 @@ before(async () => {
 });
 after(() => db?.cleanup());
 
-const search = (query: string, opts: Partial<Parameters<typeof searchTasks>[3]> = {}) =>
-  searchTasks(db, ws.id, query, { limit: 10, ...opts });
+const search = (query: string, opts: Partial<Parameters<typeof searchTasks>[3]> = {}) => searchTasks(db, ws.id, query, { limit: 10, ...opts });
 
 function describe(hits: SearchHit[]): string {
   return hits.map((h) => `#${h.number} ${h.matchedOn} ${h.score} ${h.customerName} · ${h.title}`).join('\n');
@@ -196,8 +195,7 @@ test('text: title, description and customer name (all words)', async () => {
   const common = await search('dishwasher', { limit: 5 });
   assert.equal(common.hits.length, 5);
   for (const h of common.hits) assert.equal(h.matchedOn, 'text');
-  for (let i = 1; i < common.hits.length; i++)
-    assert.ok(common.hits[i - 1]!.updatedAt >= common.hits[i]!.updatedAt, 'text hits are newest first');
+  for (let i = 1; i < common.hits.length; i++) assert.ok(common.hits[i - 1]!.updatedAt >= common.hits[i]!.updatedAt, 'text hits are newest first');
   assert.deepEqual((await search('xylophone quartz')).hits, []);
   assert.deepEqual((await search('xylophone quartz zeppelin')).hits, []);
   assert.deepEqual((await search('???')).hits, [], 'nothing searchable: no hits');

@@ -17,13 +17,23 @@ after(() => db.cleanup());
 test('200 concurrent task creations get numbers 1..200 with no duplicates or gaps', async () => {
   const ws = await createWorkspace(db, { name: 'Concurrency' });
   const other = await createWorkspace(db, { name: 'Other' });
-  const made = await Promise.all(
-    Array.from({ length: 200 }, (_, i) => createTask(db, i % 10 === 0 ? other.id : ws.id, { title: `Task ${i}` })),
+  const made = await Promise.all(Array.from({ length: 200 }, (_, i) => createTask(db, i % 10 === 0 ? other.id : ws.id, { title: `Task ${i}` })));
+  const nums = made
+    .filter((_, i) => i % 10 !== 0)
+    .map((t) => t.number)
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    nums,
+    Array.from({ length: 180 }, (_, i) => i + 1),
   );
-  const nums = made.filter((_, i) => i % 10 !== 0).map((t) => t.number).sort((a, b) => a - b);
-  assert.deepEqual(nums, Array.from({ length: 180 }, (_, i) => i + 1));
-  const otherNums = made.filter((_, i) => i % 10 === 0).map((t) => t.number).sort((a, b) => a - b);
-  assert.deepEqual(otherNums, Array.from({ length: 20 }, (_, i) => i + 1));
+  const otherNums = made
+    .filter((_, i) => i % 10 === 0)
+    .map((t) => t.number)
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    otherNums,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
 });
 
 test('a failed insert does not consume a number', async () => {
@@ -44,7 +54,9 @@ test('tasks carry customer name for search; renaming the customer follows throug
     [ws.id, c.id],
   );
   assert.deepEqual(cols.rows[0], { name_norm: 'jose nunez', phone_digits: '17035974534', phone_rev: '43547953071', email_lower: 'jose@example.com' });
-  const hit = await db.query("SELECT 1 FROM tasks WHERE workspace_id = $1 AND search_tsv @@ plainto_tsquery('english', 'nunez dishwashers')", [ws.id]);
+  const hit = await db.query("SELECT 1 FROM tasks WHERE workspace_id = $1 AND search_tsv @@ plainto_tsquery('english', 'nunez dishwashers')", [
+    ws.id,
+  ]);
   assert.equal(hit.rows.length, 1);
   await updateCustomer(db, ws.id, c.id, { name: 'Joseph Nunez', phone: '7035974534' });
   assert.equal((await getTaskByNumber(db, ws.id, t.number))!.customerName, 'Joseph Nunez');
@@ -55,7 +67,12 @@ test('listTasks pages by updatedAt desc with an opaque keyset cursor and filters
   const ws = await createWorkspace(db, { name: 'Paging' });
   const user = await createUser(db, ws.id, { email: 'pat@example.com', name: 'Pat Tech', role: 'member', password: 'long-enough-pw' });
   for (let i = 0; i < 25; i++)
-    await createTask(db, ws.id, { title: `T${i}`, status: i % 5 === 0 ? 'done' : 'open', priority: i % 2 ? 'high' : 'normal', assigneeId: i < 3 ? user.id : null });
+    await createTask(db, ws.id, {
+      title: `T${i}`,
+      status: i % 5 === 0 ? 'done' : 'open',
+      priority: i % 2 ? 'high' : 'normal',
+      assigneeId: i < 3 ? user.id : null,
+    });
   const seen: number[] = [];
   let cursor: string | undefined;
   do {
@@ -66,7 +83,11 @@ test('listTasks pages by updatedAt desc with an opaque keyset cursor and filters
   } while (cursor);
   assert.equal(seen.length, 25);
   assert.equal(new Set(seen).size, 25);
-  assert.deepEqual(seen, [...seen].sort((a, b) => b - a), 'newest first');
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => b - a),
+    'newest first',
+  );
   assert.equal((await listTasks(db, ws.id, { status: 'done', limit: 50 })).tasks.length, 5);
   assert.equal((await listTasks(db, ws.id, { priority: 'high', limit: 50 })).tasks.length, 12);
   const mine = await listTasks(db, ws.id, { assigneeId: user.id, limit: 50 });
@@ -85,13 +106,23 @@ test('comments: oldest first with cursor, idempotent per credential key, 20 conc
   for (let i = 0; i < 5; i++) await addComment(db, ws.id, { taskId: t.id, authorKind: 'staff', authorName: 'Pat', body: `c${i}` });
   const p1 = await listComments(db, ws.id, t.id, { limit: 3 });
   const p2 = await listComments(db, ws.id, t.id, { limit: 3, cursor: p1.nextCursor! });
-  assert.deepEqual([...p1.comments, ...p2.comments].map((c) => c.body), ['c0', 'c1', 'c2', 'c3', 'c4']);
+  assert.deepEqual(
+    [...p1.comments, ...p2.comments].map((c) => c.body),
+    ['c0', 'c1', 'c2', 'c3', 'c4'],
+  );
   assert.equal(p2.nextCursor, null);
 
   const credentialId = '00000000-0000-4000-8000-000000000001';
   const results = await Promise.all(
     Array.from({ length: 20 }, () =>
-      addComment(db, ws.id, { taskId: t.id, authorKind: 'customer', authorName: 'Russell', body: 'Call me after 9', credentialId, idempotencyKey: 'k1' }),
+      addComment(db, ws.id, {
+        taskId: t.id,
+        authorKind: 'customer',
+        authorName: 'Russell',
+        body: 'Call me after 9',
+        credentialId,
+        idempotencyKey: 'k1',
+      }),
     ),
   );
   assert.equal(results.filter((r) => r.created).length, 1);

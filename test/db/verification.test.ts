@@ -18,7 +18,7 @@ import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;
 let wsId: string;
-let tasks: Task[] = [];
+const tasks: Task[] = [];
 let orphan: Task; // a task without a customer
 let phoneless: Task; // its customer has no phone on file
 
@@ -47,7 +47,12 @@ const task = (i: number) => {
 
 /** `required` is a verification level (1–3, as the policy has it: phone; + name; + task number). */
 function verify(opts: { cred?: string; t?: number | Task; factors: VerificationFactors; required?: number; on?: Db }) {
-  const t = opts.t === undefined ? task(0) : typeof opts.t === 'number' ? task(opts.t) : { id: opts.t.id, number: opts.t.number, customerId: opts.t.customerId };
+  const t =
+    opts.t === undefined
+      ? task(0)
+      : typeof opts.t === 'number'
+        ? task(opts.t)
+        : { id: opts.t.id, number: opts.t.number, customerId: opts.t.customerId };
   return verifyCaller(opts.on ?? db, {
     workspaceId: wsId,
     credentialId: opts.cred ?? randomUUID(),
@@ -126,7 +131,7 @@ test('concrete examples through verifyCaller', async () => {
   assert.deepEqual(await attemptRows(cred2), [], 'insufficient is not recorded');
   assert.equal(
     verificationMessage(insufficient as Exclude<VerificationResult, { ok: true }>),
-    "Before a customer comment can be added, the caller must give 1 more detail: phone (the phone number on file, as the caller says it, any format). Nothing was checked. " +
+    'Before a customer comment can be added, the caller must give 1 more detail: phone (the phone number on file, as the caller says it, any format). Nothing was checked. ' +
       'Ask the caller and pass exactly what they say; never fill these in from search results or task details — only what the caller says proves who they are. Then call again.',
   );
 
@@ -160,7 +165,13 @@ test('concrete examples through verifyCaller', async () => {
   assert.match(verificationMessage(nophone as Exclude<VerificationResult, { ok: true }>), /no phone number on file.*staff follow-up/);
 
   await assert.rejects(
-    verifyCaller(db, { workspaceId: wsId, credentialId: randomUUID(), task: task(0), factors: { customerName: NAME }, requiredFactors: ['customerName'] }),
+    verifyCaller(db, {
+      workspaceId: wsId,
+      credentialId: randomUUID(),
+      task: task(0),
+      factors: { customerName: NAME },
+      requiredFactors: ['customerName'],
+    }),
     /must include phone/,
   );
 });
@@ -188,7 +199,12 @@ test('the full matrix: required 1–3 × 27 factor combinations', async () => {
           expectReason(r, want);
           assert.deepEqual(r.factorTypes, types, label);
           if (want === 'failed') assert.equal((r as { attemptsLeft: number }).attemptsLeft, 4, label);
-          if (want === 'insufficient') assert.deepEqual((r as { missing: FactorType[] }).missing, FACTORS.filter((f, i) => LEVEL_NEEDS[required]!.includes(f) && combo[i] === 'absent'), label);
+          if (want === 'insufficient')
+            assert.deepEqual(
+              (r as { missing: FactorType[] }).missing,
+              FACTORS.filter((f, i) => LEVEL_NEEDS[required]!.includes(f) && combo[i] === 'absent'),
+              label,
+            );
           const rows = await attemptRows(cred);
           assert.deepEqual(rows, want === 'insufficient' ? [] : [{ success: want === 'ok', factor_types: types }], label);
           n++;
@@ -263,7 +279,11 @@ test('the failure text is identical whichever factor was wrong', async () => {
     if (attempt === 4) assert.match(msg, /\(1 attempt left before/);
     if (attempt === VERIFICATION_LIMITS.pairFailures) {
       // The last failure starts the lock; its text may differ only by the lock time, never by which factor was wrong.
-      for (const m of distinct) assert.match(m, /No attempts left: comment verification for this task is locked until \d{4}-\d\d-\d\dT[\d:.]+Z \(about 15 minutes from now\)/);
+      for (const m of distinct)
+        assert.match(
+          m,
+          /No attempts left: comment verification for this task is locked until \d{4}-\d\d-\d\dT[\d:.]+Z \(about 15 minutes from now\)/,
+        );
       const normalized = new Set([...distinct].map((m) => m.replace(/until \S+/, 'until T')));
       assert.equal(normalized.size, 1);
     }
@@ -290,7 +310,10 @@ test('lockout after 5 failures per (credential, task); other tasks stay open; it
   assertNear(locked.retryAt, (await dbNow()) + 15 * 60_000, 'locked retryAt');
   const msg = verificationMessage(locked);
   assert.ok(msg.includes(locked.retryAt.toISOString()), msg);
-  assert.match(msg, /^Too many failed verification attempts: comment verification for this task is locked until \S+ \(about 15 minutes from now\)\. Nothing was checked/);
+  assert.match(
+    msg,
+    /^Too many failed verification attempts: comment verification for this task is locked until \S+ \(about 15 minutes from now\)\. Nothing was checked/,
+  );
   expectReason(await verify({ cred, t: 3, required: 1, factors: wrong(3) }), 'locked');
   assert.equal((await attemptRows(cred, t.id)).length, 5, 'locked attempts are not recorded');
 
@@ -328,7 +351,10 @@ test('credential-wide: more than 20 failures in an hour lock every task of that 
   assert.equal(last.attemptsLeft, 0);
   assert.equal(last.scope, 'credential');
   assertNear(last.retryAt!, (await dbNow()) + 3_600_000, 'credential retryAt');
-  assert.match(verificationMessage(last), /No attempts left: comment verification for this credential \(all tasks\) is locked until \S+ \(about 60 minutes from now\)/);
+  assert.match(
+    verificationMessage(last),
+    /No attempts left: comment verification for this credential \(all tasks\) is locked until \S+ \(about 60 minutes from now\)/,
+  );
 
   for (let i = 0; i < tasks.length; i++) {
     const r = await verify({ cred, t: i, required: 3, factors: right(i) });
@@ -378,9 +404,7 @@ test(`two app instances share lockouts (${STORE === 'pg' ? 'two pools on one Pos
 
     // Concurrent guesses split over both instances still stop at the limit.
     const cred2 = randomUUID();
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => verify({ on: i % 2 ? a : b, cred: cred2, t: 7, factors: wrong(7) })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => verify({ on: i % 2 ? a : b, cred: cred2, t: 7, factors: wrong(7) })));
     assert.equal(results.filter((r) => !r.ok && r.reason === 'failed').length, 5);
     assert.equal(results.filter((r) => !r.ok && r.reason === 'locked').length, 15);
     assert.equal((await attemptRows(cred2)).length, 5);
@@ -391,8 +415,14 @@ test(`two app instances share lockouts (${STORE === 'pg' ? 'two pools on one Pos
 
 test('stored attempts carry factor types only, never values', async () => {
   const cred = randomUUID();
-  expectReason(await verify({ cred, t: 5, required: 3, factors: { taskNumber: task(5).number, customerName: 'Rüssell  HALE', phone: '(703) 597 4534' } }), 'ok');
-  expectReason(await verify({ cred, t: 5, required: 3, factors: { taskNumber: 987654, customerName: 'Zebediah Quux', phone: '+1 202 555 0199' } }), 'failed');
+  expectReason(
+    await verify({ cred, t: 5, required: 3, factors: { taskNumber: task(5).number, customerName: 'Rüssell  HALE', phone: '(703) 597 4534' } }),
+    'ok',
+  );
+  expectReason(
+    await verify({ cred, t: 5, required: 3, factors: { taskNumber: 987654, customerName: 'Zebediah Quux', phone: '+1 202 555 0199' } }),
+    'failed',
+  );
   const cols = await db.query<{ column_name: string; data_type: string }>(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'verification_attempts'`,
   );

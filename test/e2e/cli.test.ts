@@ -28,7 +28,10 @@ test('workspace, user, credential and audit commands with --json', async () => {
   assert.equal(updated.allowCustomerComments, true);
   assert.equal(updated.minVerificationFactors, 3);
   const listed = await json(['workspace', 'list']);
-  assert.deepEqual(listed.map((w: { name: string }) => w.name), ['Bright Plumbing']);
+  assert.deepEqual(
+    listed.map((w: { name: string }) => w.name),
+    ['Bright Plumbing'],
+  );
 
   const generated = await json(['user', 'create', '--workspace', ws.id, '--email', 'Owner@Bright.example', '--role', 'owner']);
   assert.match(generated.password, /^[a-z2-9-]{23}$/);
@@ -47,7 +50,10 @@ test('workspace, user, credential and audit commands with --json', async () => {
   const days = (new Date(cred.expiresAt).getTime() - Date.now()) / 86_400_000;
   assert.ok(days > 89.9 && days <= 90, `expires in ~90 days (${days})`);
 
-  const human = await runCli(['credential', 'create', '--workspace', ws.id, '--name', 'human', '--tools', 'searchWorkspaceTasks,getTaskDetails', '--factors', '3'], env);
+  const human = await runCli(
+    ['credential', 'create', '--workspace', ws.id, '--name', 'human', '--tools', 'searchWorkspaceTasks,getTaskDetails', '--factors', '3'],
+    env,
+  );
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /token \(shown only now — copy it\): mcp_live_/);
   assert.match(human.stdout, /claude mcp add --transport http taskline/);
@@ -67,7 +73,10 @@ test('workspace, user, credential and audit commands with --json', async () => {
 
   const audit = await json(['audit', '--workspace', ws.id, '--limit', '10']);
   // The CLI's changes are audited like the web app's (by the same domain commands), with no staff member on them.
-  assert.deepEqual(audit.map((e: { action: string }) => e.action), ['credential.revoke', 'credential.create', 'credential.create', 'workspace.update']);
+  assert.deepEqual(
+    audit.map((e: { action: string }) => e.action),
+    ['credential.revoke', 'credential.create', 'credential.create', 'workspace.update'],
+  );
   assert.ok(audit.every((e: { userId: string | null }) => e.userId === null));
 
   const seeded = await json(['seed', '--workspace', ws.id, '--tasks', '300', '--customers', '50', '--seed', '7']);
@@ -96,7 +105,10 @@ test('usage errors exit 2 with usage; failures exit 1; errors go to stderr', asy
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--workspace is required/);
 
-  const badDuration = await runCli(['credential', 'create', '--workspace', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--expires-in', 'soon'], env);
+  const badDuration = await runCli(
+    ['credential', 'create', '--workspace', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--expires-in', 'soon'],
+    env,
+  );
   assert.equal(badDuration.code, 2);
   assert.match(badDuration.stderr, /--expires-in takes a duration/);
 

@@ -25,7 +25,10 @@ test('first start creates the demo and prints secrets once; second start creates
     token = out.match(/MCP token:\s+(mcp_live_[A-Za-z0-9_-]{43})/)![1]!;
     wsId = out.match(/MCP endpoint:\s+http:\/\/localhost:\d+\/app\/api\/mcp\/server\/([0-9a-f-]{36})/)![1]!;
     assert.match(out, /Sign in:\s+admin@acme-repair\.example\s+password: \S+/);
-    assert.match(out, /claude mcp add --transport http taskline http:\/\/localhost:\d+\/app\/api\/mcp\/server\/[0-9a-f-]{36} --header "Authorization: Bearer mcp_live_/);
+    assert.match(
+      out,
+      /claude mcp add --transport http taskline http:\/\/localhost:\d+\/app\/api\/mcp\/server\/[0-9a-f-]{36} --header "Authorization: Bearer mcp_live_/,
+    );
     assert.match(out, /"command": "npx"[\s\S]*"mcp-remote"/);
     assert.match(out, /~\/\.cursor\/mcp\.json/);
     assert.match(out, /\.vscode\/mcp\.json/);
@@ -43,7 +46,9 @@ test('first start creates the demo and prints secrets once; second start creates
       const { tools } = await client.listTools();
       assert.ok(tools.some((t) => t.name === 'searchWorkspaceTasks'));
       for (const query of ['7035974534', 'russell']) {
-        const r = (await client.callTool({ name: "searchWorkspaceTasks", arguments: { query } })) as unknown as { structuredContent: { hits: { customerName: string }[] } };
+        const r = (await client.callTool({ name: 'searchWorkspaceTasks', arguments: { query } })) as unknown as {
+          structuredContent: { hits: { customerName: string }[] };
+        };
         const russell = r.structuredContent.hits.filter((h) => h.customerName === 'Russell Hale');
         assert.ok(russell.length >= 3, `${query}: Russell Hale's tasks found (${russell.length})`);
         assert.equal(r.structuredContent.hits[0]!.customerName, 'Russell Hale');

@@ -41,7 +41,13 @@ async function guess(task: number, phone: string, name?: string) {
   const res = await raw({
     url: app.mcpUrl(fx.ws.id),
     headers: MCP_HEADERS(fx.token),
-    body: JSON.stringify(call('addCustomerComment', { taskNumber: task, comment: 'let me in', verification: { taskNumber: task, phone, ...(name ? { customerName: name } : {}) } })),
+    body: JSON.stringify(
+      call('addCustomerComment', {
+        taskNumber: task,
+        comment: 'let me in',
+        verification: { taskNumber: task, phone, ...(name ? { customerName: name } : {}) },
+      }),
+    ),
   });
   assert.equal(res.status, 200, res.text);
   const r = res.json.result;
@@ -106,11 +112,19 @@ test('tokens: the database sees only the SHA-256 of the token, and near-miss tok
   const sha = createHash('sha256').update(fx.token, 'utf8').digest();
   // What reaches the database during authentication: capture every statement's parameters.
   const seen: unknown[][] = [];
-  const spy: Queryable = { query: (sql: string, params?: readonly unknown[]) => (seen.push([...(params ?? [])]), db.query(sql, params as unknown[])) } as Queryable;
+  const spy: Queryable = {
+    query: (sql: string, params?: readonly unknown[]) => {
+      seen.push([...(params ?? [])]);
+      return db.query(sql, params as unknown[]);
+    },
+  } as Queryable;
   const ok = await authenticate(spy, fx.ws.id, fx.token);
   assert.equal(ok.ok, true);
   const flat = seen.flat();
-  assert.ok(flat.some((p) => Buffer.isBuffer(p) && p.equals(sha)), 'the lookup key is the SHA-256 of the token');
+  assert.ok(
+    flat.some((p) => Buffer.isBuffer(p) && p.equals(sha)),
+    'the lookup key is the SHA-256 of the token',
+  );
   assert.ok(!flat.some((p) => typeof p === 'string' && p.includes(fx.token.slice(9))), 'the raw token never reaches the database');
 
   // Stored: the hash, a display prefix and last 4 — never the secret.

@@ -63,7 +63,16 @@ after(async () => {
 const body = (i: number) => {
   const n = tasks[i % tasks.length]!;
   return JSON.stringify(
-    call('addCustomerComment', { taskNumber: n, comment: `durable comment ${i}`, verification: { taskNumber: n, customerName: 'dana durable', phone: '202-555-0147' }, idempotencyKey: `dur-${i}` }, i),
+    call(
+      'addCustomerComment',
+      {
+        taskNumber: n,
+        comment: `durable comment ${i}`,
+        verification: { taskNumber: n, customerName: 'dana durable', phone: '202-555-0147' },
+        idempotencyKey: `dur-${i}`,
+      },
+      i,
+    ),
   );
 };
 
@@ -80,7 +89,10 @@ test(`${CALLS} idempotent comments survive kill -9 mid-way: none lost, none dupl
     async (i) => {
       if (killed) return failedBeforeRestart.push(i);
       try {
-        const res = await raw({ url: `${server.url}/app/api/mcp/server/${wsId}`, headers: MCP_HEADERS(token), body: body(i), timeoutMs: 30_000 }, agent);
+        const res = await raw(
+          { url: `${server.url}/app/api/mcp/server/${wsId}`, headers: MCP_HEADERS(token), body: body(i), timeoutMs: 30_000 },
+          agent,
+        );
         if (res.status === 200 && !res.json?.result?.isError) {
           acked.set(i, res.json.result.structuredContent.comment.id);
           if (acked.size === KILL_AFTER && !killed) {
@@ -104,7 +116,10 @@ test(`${CALLS} idempotent comments survive kill -9 mid-way: none lost, none dupl
     Array.from({ length: CALLS }, (_, i) => i),
     CONCURRENCY,
     async (i) => {
-      const res = await raw({ url: `${server.url}/app/api/mcp/server/${wsId}`, headers: MCP_HEADERS(token), body: body(i), timeoutMs: 30_000 }, agent2);
+      const res = await raw(
+        { url: `${server.url}/app/api/mcp/server/${wsId}`, headers: MCP_HEADERS(token), body: body(i), timeoutMs: 30_000 },
+        agent2,
+      );
       assert.equal(res.status, 200, res.text);
       assert.ok(!res.json.result.isError, res.text);
       return res.json.result.structuredContent.comment.id as number;

@@ -33,7 +33,12 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: PER_RUN * 2 });
 before(async () => {
   db = await testDb();
   app = await startTestApp(db, { RATE_LIMIT_TOOL_CALLS: '100000000', RATE_LIMIT_AUTH_FAILURES: '100000000' });
-  fx = await workspaceWithToken(db, 'Fuzz Co', { allowCustomerComments: true, tools: [...ALL_TOOLS] }, { allowCustomerComments: true, minVerificationFactors: 1 });
+  fx = await workspaceWithToken(
+    db,
+    'Fuzz Co',
+    { allowCustomerComments: true, tools: [...ALL_TOOLS] },
+    { allowCustomerComments: true, minVerificationFactors: 1 },
+  );
   other = await workspaceWithToken(db, 'Other Co');
   const c = await createCustomer(db, fx.ws.id, { name: 'Zoë Ångström', phone: '+1 (703) 597-4534', email: 'zoe@example.com' });
   for (let i = 0; i < 5; i++) {
@@ -70,12 +75,50 @@ async function check(reqs: RawRequest[]): Promise<void> {
 // ---- value generators -------------------------------------------------------------------------------------------
 
 const SPECIALS = [
-  '\ud800', '\udfff', '\udc00\ud800', '\u0000', '\u200b', '\u200d', '\u2060', '\ufeff', '\u202e', '\u2066', '\u2069', '\u061c',
-  '\u{e0041}', '\u{1f469}\u200d\u{1f469}\u200d\u{1f467}', 'ﷺ', 'שלום', 'مرحبا', 'Ä', 'A\u0308', 'ß', 'İ', '\\', '"', "'", '%', '_',
-  '\n', '\r\n', '\t', '${x}', '{{x}}', "'; DROP TABLE tasks; --", '<customer_content>', '</customer_content>', '0x00', 'NaN',
+  '\ud800',
+  '\udfff',
+  '\udc00\ud800',
+  '\u0000',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u202e',
+  '\u2066',
+  '\u2069',
+  '\u061c',
+  '\u{e0041}',
+  '\u{1f469}\u200d\u{1f469}\u200d\u{1f467}',
+  'ﷺ',
+  'שלום',
+  'مرحبا',
+  'Ä',
+  'A\u0308',
+  'ß',
+  'İ',
+  '\\',
+  '"',
+  "'",
+  '%',
+  '_',
+  '\n',
+  '\r\n',
+  '\t',
+  '${x}',
+  '{{x}}',
+  "'; DROP TABLE tasks; --",
+  '<customer_content>',
+  '</customer_content>',
+  '0x00',
+  'NaN',
 ];
 const oddString = fc.oneof(
-  { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...SPECIALS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 8 }).map((a) => a.join('')) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(fc.oneof(fc.constantFrom(...SPECIALS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 8 })
+      .map((a) => a.join('')),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
   { weight: 1, arbitrary: fc.integer({ min: 150, max: 20_000 }).map((n) => 'é'.repeat(n)) },
 );
@@ -103,9 +146,28 @@ const deepText = (d: number, leaf = '1'): string => {
 };
 
 const METHODS = [
-  'initialize', 'ping', 'tools/list', 'tools/call', 'resources/list', 'resources/templates/list', 'resources/read', 'resources/subscribe',
-  'prompts/list', 'prompts/get', 'logging/setLevel', 'completion/complete', 'notifications/initialized', 'notifications/cancelled',
-  'notifications/progress', 'sampling/createMessage', 'roots/list', 'elicitation/create', 'tasks/list', '', 'rpc.discover', '__proto__',
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'prompts/list',
+  'prompts/get',
+  'logging/setLevel',
+  'completion/complete',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'sampling/createMessage',
+  'roots/list',
+  'elicitation/create',
+  'tasks/list',
+  '',
+  'rpc.discover',
+  '__proto__',
 ];
 const taskNumber = fc.oneof(
   fc.constantFrom(...[1, 2, 3]).map((i) => numbers[i] ?? 1),
@@ -116,18 +178,50 @@ const taskNumber = fc.oneof(
 );
 const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
   taskNumber,
-  query: fc.oneof(fc.constantFrom('zoë', 'ZOE ÅNGSTRÖM', '703-597-4534', '+1 703 597 4534', 'zoe@', 'zoe@example.com', '#1', 'task 2', 'dishwasher leaks', '%', '_%', '\\', '*', '(', ':*', '&|!'), oddString, hugeString),
+  query: fc.oneof(
+    fc.constantFrom(
+      'zoë',
+      'ZOE ÅNGSTRÖM',
+      '703-597-4534',
+      '+1 703 597 4534',
+      'zoe@',
+      'zoe@example.com',
+      '#1',
+      'task 2',
+      'dishwasher leaks',
+      '%',
+      '_%',
+      '\\',
+      '*',
+      '(',
+      ':*',
+      '&|!',
+    ),
+    oddString,
+    hugeString,
+  ),
   limit: fc.oneof(fc.integer({ min: -5, max: 200 }), fc.constantFrom('10', 1.5, null, 1e9)),
   status: fc.oneof(fc.constantFrom('open', 'in_progress', 'waiting', 'done', 'cancelled', 'OPEN', 'closed', ''), anything),
   priority: fc.oneof(fc.constantFrom('low', 'normal', 'high', 'urgent', 'critical'), anything),
   assignee: fc.oneof(fc.constantFrom('sam', 'sam@example.com', '%', '_'), oddString),
-  updatedSince: fc.oneof(fc.constantFrom('2026-11-01', '2026-11-01T10:00:00Z', '2026-13-45', '0000-00-00', '9999-12-31', '1970-01-01T00:00:00.000+14:00', 'yesterday'), oddString),
-  cursor: fc.oneof(fc.constantFrom('', 'eyJ9', 'W10', 'WyIxIiwiMiJd', 'WyJ4IiwieSJd', 'WzEsMiwzXQ', 'bnVsbA', '!!!'), fc.base64String({ maxLength: 120 }), oddString),
+  updatedSince: fc.oneof(
+    fc.constantFrom('2026-11-01', '2026-11-01T10:00:00Z', '2026-13-45', '0000-00-00', '9999-12-31', '1970-01-01T00:00:00.000+14:00', 'yesterday'),
+    oddString,
+  ),
+  cursor: fc.oneof(
+    fc.constantFrom('', 'eyJ9', 'W10', 'WyIxIiwiMiJd', 'WyJ4IiwieSJd', 'WzEsMiwzXQ', 'bnVsbA', '!!!'),
+    fc.base64String({ maxLength: 120 }),
+    oddString,
+  ),
   comment: fc.oneof(fc.constantFrom('Please call me back', ' ', '\u200b'), oddString, hugeString),
   idempotencyKey: fc.oneof(fc.uuid(), fc.constantFrom('', 'k', 'x'.repeat(101)), oddString),
   verification: fc.oneof(
     fc.record(
-      { taskNumber, customerName: fc.oneof(fc.constantFrom('Zoë Ångström', 'angstrom zoe', ''), oddString), phone: fc.oneof(fc.constantFrom('703.597.4534', '5974534', '+44 20 7946 0958', ''), oddString, anything) },
+      {
+        taskNumber,
+        customerName: fc.oneof(fc.constantFrom('Zoë Ångström', 'angstrom zoe', ''), oddString),
+        phone: fc.oneof(fc.constantFrom('703.597.4534', '5974534', '+44 20 7946 0958', ''), oddString, anything),
+      },
       { requiredKeys: [] },
     ),
     anything,
@@ -145,7 +239,10 @@ assert.deepEqual(Object.keys(ARG_NAMES).sort(), [...ALL_TOOLS].sort(), 'the fuzz
 
 const toolArgs = (name: string): fc.Arbitrary<unknown> => {
   const names = ARG_NAMES[name]!;
-  const rec = fc.record(Object.fromEntries(names.map((n) => [n, fc.oneof({ weight: 4, arbitrary: PLAUSIBLE[n]! }, { weight: 1, arbitrary: anything })])), { requiredKeys: [] });
+  const rec = fc.record(
+    Object.fromEntries(names.map((n) => [n, fc.oneof({ weight: 4, arbitrary: PLAUSIBLE[n]! }, { weight: 1, arbitrary: anything })])),
+    { requiredKeys: [] },
+  );
   return fc.oneof(
     { weight: 8, arbitrary: rec },
     { weight: 1, arbitrary: fc.tuple(rec, fc.dictionary(oddString, anything, { maxKeys: 3 })).map(([a, b]) => ({ ...b, ...(a as object) })) },
@@ -183,9 +280,43 @@ const meta = fc.oneof(
 const params = fc.oneof(
   { weight: 4, arbitrary: toolCall },
   { weight: 2, arbitrary: fc.tuple(toolCall, meta).map(([p, m]) => ({ ...p, _meta: m })) },
-  { weight: 1, arbitrary: fc.record({ uri: fc.oneof(fc.constantFrom('taskline://tasks/1', 'taskline://tasks/', 'taskline://tasks/-1', 'file:///etc/passwd', 'taskline://tasks/99999999999999999999'), oddString, anything) }, { requiredKeys: [] }) },
-  { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('caller-lookup', 'nope'), arguments: fc.oneof(fc.record({ caller_said: oddString }), anything) }, { requiredKeys: [] }) },
-  { weight: 1, arbitrary: fc.record({ protocolVersion: fc.constantFrom('2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '1999-01-01', ''), capabilities: anything, clientInfo: anything }, { requiredKeys: [] }) },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        uri: fc.oneof(
+          fc.constantFrom(
+            'taskline://tasks/1',
+            'taskline://tasks/',
+            'taskline://tasks/-1',
+            'file:///etc/passwd',
+            'taskline://tasks/99999999999999999999',
+          ),
+          oddString,
+          anything,
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      { name: fc.constantFrom('caller-lookup', 'nope'), arguments: fc.oneof(fc.record({ caller_said: oddString }), anything) },
+      { requiredKeys: [] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        protocolVersion: fc.constantFrom('2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '1999-01-01', ''),
+        capabilities: anything,
+        clientInfo: anything,
+      },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: anything },
 );
 const message = fc
@@ -193,7 +324,11 @@ const message = fc
     {
       jsonrpc: fc.oneof({ weight: 8, arbitrary: fc.constant('2.0') }, { weight: 1, arbitrary: fc.constantFrom('1.0', 2, null, '2.0 ') }),
       id,
-      method: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...METHODS) }, { weight: 1, arbitrary: oddString }, { weight: 1, arbitrary: anything }),
+      method: fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...METHODS) },
+        { weight: 1, arbitrary: oddString },
+        { weight: 1, arbitrary: anything },
+      ),
       params,
       result: anything,
       error: anything,
@@ -220,16 +355,34 @@ const mutateText = (s: string) =>
 const bodyText: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: message.map((m) => JSON.stringify(m)) },
   { weight: 2, arbitrary: fc.array(message, { minLength: 0, maxLength: 6 }).map((a) => JSON.stringify(a)) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 99, 100, 101, 150).chain((n) => fc.array(message, { minLength: n, maxLength: n })).map((a) => JSON.stringify(a)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(0, 99, 100, 101, 150)
+      .chain((n) => fc.array(message, { minLength: n, maxLength: n }))
+      .map((a) => JSON.stringify(a)),
+  },
   { weight: 2, arbitrary: message.chain((m) => mutateText(JSON.stringify(m))) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 50_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
   {
     weight: 1,
-    arbitrary: fc.integer({ min: 10, max: 20_000 }).map((d) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"searchWorkspaceTasks","arguments":{"query":"x","limit":${deepText(d)}}}}`),
+    arbitrary: fc
+      .integer({ min: 10, max: 20_000 })
+      .map(
+        (d) =>
+          `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"searchWorkspaceTasks","arguments":{"query":"x","limit":${deepText(d)}}}}`,
+      ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 20_000 }).map((d) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${deepText(d)}}`) },
-  { weight: 1, arbitrary: fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', ' ', 'null', '1', '"x"', 'true', '\ufeff{}', '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{}')) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('', ' ', 'null', '1', '"x"', 'true', '\ufeff{}', '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{}'),
+    ),
+  },
 );
 
 // ---- properties --------------------------------------------------------------------------------------------------
@@ -264,28 +417,112 @@ test('missing, duplicated and wrong headers, methods and paths', async () => {
     method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'DELETE', 'PUT', 'PATCH', 'OPTIONS'),
     path: fc.oneof(
       { weight: 6, arbitrary: fc.constant(fx.ws.id) },
-      { weight: 4, arbitrary: fc.constantFrom(other.ws.id, '00000000-0000-0000-0000-000000000000', 'not-a-uuid', '%E0%A4%A', '%', '%25', '..%2F..%2Fetc', fx.ws.id + '%00', fx.ws.id.toUpperCase(), `${fx.ws.id}/`, `${fx.ws.id}/x`, 'x'.repeat(2000)) },
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(
+          other.ws.id,
+          '00000000-0000-0000-0000-000000000000',
+          'not-a-uuid',
+          '%E0%A4%A',
+          '%',
+          '%25',
+          '..%2F..%2Fetc',
+          fx.ws.id + '%00',
+          fx.ws.id.toUpperCase(),
+          `${fx.ws.id}/`,
+          `${fx.ws.id}/x`,
+          'x'.repeat(2000),
+        ),
+      },
       { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).map((s) => encodeURIComponent(s) || 'x') },
     ),
     query: headerValue(['', '', '?a=1', '?token=' + fx.token, '?%zz']),
     host: headerValue([undefined, undefined, undefined, 'evil.example', 'localhost', '', 'LOCALHOST:1', '127.0.0.1']),
     origin: headerValue([undefined, undefined, undefined, 'http://evil.example', 'null', 'http://localhost:3000']),
-    contentType: headerValue(['application/json', 'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', undefined, ['application/json', 'text/plain'], 'application/json-patch+json']),
-    accept: headerValue(['application/json, text/event-stream', 'application/json, text/event-stream', 'application/json', 'text/event-stream', '*/*', '', undefined, ['application/json', 'text/event-stream']]),
-    auth: headerValue([
-      `Bearer ${fx.token}`, `Bearer ${fx.token}`, `Bearer ${fx.token}`, undefined, '', 'Bearer', 'Bearer ', `bearer ${fx.token}`, `Bearer   ${fx.token}  `, fx.token,
-      `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${fx.token.slice(0, -1)}A`, `Bearer ${fx.token}x`, `Bearer ${other.token}`, preview,
-      'Bearer mcp_live_***', 'Bearer mcp_live_...', `Bearer ${'A'.repeat(8000)}`, [`Bearer ${fx.token}`, 'Bearer x'], ['Bearer x', `Bearer ${fx.token}`],
+    contentType: headerValue([
+      'application/json',
+      'application/json',
+      'application/json; charset=utf-8',
+      'APPLICATION/JSON',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+      undefined,
+      ['application/json', 'text/plain'],
+      'application/json-patch+json',
     ]),
-    version: headerValue([undefined, undefined, '2025-11-25', '2024-11-05', '1999-01-01', '', ['2025-11-25', '2025-06-18'], '2026-07-28', '2026-07-28']),
+    accept: headerValue([
+      'application/json, text/event-stream',
+      'application/json, text/event-stream',
+      'application/json',
+      'text/event-stream',
+      '*/*',
+      '',
+      undefined,
+      ['application/json', 'text/event-stream'],
+    ]),
+    auth: headerValue([
+      `Bearer ${fx.token}`,
+      `Bearer ${fx.token}`,
+      `Bearer ${fx.token}`,
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `bearer ${fx.token}`,
+      `Bearer   ${fx.token}  `,
+      fx.token,
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      `Bearer ${fx.token.slice(0, -1)}A`,
+      `Bearer ${fx.token}x`,
+      `Bearer ${other.token}`,
+      preview,
+      'Bearer mcp_live_***',
+      'Bearer mcp_live_...',
+      `Bearer ${'A'.repeat(8000)}`,
+      [`Bearer ${fx.token}`, 'Bearer x'],
+      ['Bearer x', `Bearer ${fx.token}`],
+    ]),
+    version: headerValue([
+      undefined,
+      undefined,
+      '2025-11-25',
+      '2024-11-05',
+      '1999-01-01',
+      '',
+      ['2025-11-25', '2025-06-18'],
+      '2026-07-28',
+      '2026-07-28',
+    ]),
     mcpMethod: headerValue([undefined, undefined, 'tools/call', 'tools/list', 'server/discover', 'TOOLS/CALL', '', ['tools/call', 'tools/call']]),
-    mcpName: headerValue([undefined, undefined, 'workspaceSummary', '  workspaceSummary  ', `=?base64?${Buffer.from('workspaceSummary').toString('base64')}?=`, '=?base64?!!!?=', '', 'x'.repeat(300)]),
+    mcpName: headerValue([
+      undefined,
+      undefined,
+      'workspaceSummary',
+      '  workspaceSummary  ',
+      `=?base64?${Buffer.from('workspaceSummary').toString('base64')}?=`,
+      '=?base64?!!!?=',
+      '',
+      'x'.repeat(300),
+    ]),
     xff: headerValue([undefined, '1.2.3.4', 'garbage', '', ' , ']),
-    body: fc.oneof(fc.constantFrom(
-      JSON.stringify(call('workspaceSummary', {})),
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {}, _meta: VALID_META } }),
-      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: VALID_META } }),
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'f', version: '0' } } }), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), ''), bodyText),
+    body: fc.oneof(
+      fc.constantFrom(
+        JSON.stringify(call('workspaceSummary', {})),
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {}, _meta: VALID_META } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: VALID_META } }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'f', version: '0' } },
+        }),
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        '',
+      ),
+      bodyText,
+    ),
   };
   await fc.assert(
     fc.asyncProperty(fc.array(fc.record(h), { minLength: PER_RUN, maxLength: PER_RUN }), async (cases) => {
@@ -302,7 +539,12 @@ test('missing, duplicated and wrong headers, methods and paths', async () => {
           if (c.mcpName !== undefined) headers['mcp-name'] = c.mcpName;
           if (c.xff !== undefined) headers['x-forwarded-for'] = c.xff;
           const base = new URL(app.mcpUrl('x'));
-          return { url: `${base.origin}/app/api/mcp/server/${c.path}${c.query}`, method: c.method, headers, body: c.method === 'GET' ? undefined : c.body };
+          return {
+            url: `${base.origin}/app/api/mcp/server/${c.path}${c.query}`,
+            method: c.method,
+            headers,
+            body: c.method === 'GET' ? undefined : c.body,
+          };
         }),
       );
     }),

@@ -41,7 +41,8 @@ if (STORE === 'pg') {
   test('a CLI revocation is 401 on the next call on both instances', async () => {
     const url = (s: ServerProc) => `${s.url}/app/api/mcp/server/${fx.ws.id}`;
     // Both instances have served (and would have cached, if they cached) the credential.
-    for (const s of servers) for (let i = 0; i < 3; i++) assert.equal((await raw({ url: url(s), headers: MCP_HEADERS(fx.token), body: summary })).status, 200);
+    for (const s of servers)
+      for (let i = 0; i < 3; i++) assert.equal((await raw({ url: url(s), headers: MCP_HEADERS(fx.token), body: summary })).status, 200);
     const r = await runCli(['credential', 'revoke', fx.credentialId], { DATABASE_URL: fresh.url! });
     assert.equal(r.code, 0, r.stderr);
     for (const s of servers) {

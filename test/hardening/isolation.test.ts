@@ -23,11 +23,21 @@ let requests = 0;
 async function seed(label: 'A' | 'B', digits: string): Promise<Side> {
   const m = (k: string) => `zq${label}${k}mark`;
   // Contact details masked: a credential that may add customer comments never reveals them (policy.ts).
-  const fx = await workspaceWithToken(db, `Iso ${label}`, { allowCustomerComments: true, tools: [...ALL_TOOLS] }, { allowCustomerComments: true, minVerificationFactors: 1 });
+  const fx = await workspaceWithToken(
+    db,
+    `Iso ${label}`,
+    { allowCustomerComments: true, tools: [...ALL_TOOLS] },
+    { allowCustomerComments: true, minVerificationFactors: 1 },
+  );
   const name = `${m('cust')} Person`;
   const phone = `+1 (555) ${digits.slice(0, 3)}-${digits.slice(3)}`;
   const email = `${m('mail')}@example.com`;
-  await createUser(db, fx.ws.id, { email: `${m('staff')}@example.com`, name: `${m('staffname')} Staff`, role: 'member', password: 'correct horse battery staple' });
+  await createUser(db, fx.ws.id, {
+    email: `${m('staff')}@example.com`,
+    name: `${m('staffname')} Staff`,
+    role: 'member',
+    password: 'correct horse battery staple',
+  });
   const c = await createCustomer(db, fx.ws.id, { name, phone, email });
   const numbers: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -36,7 +46,9 @@ async function seed(label: 'A' | 'B', digits: string): Promise<Side> {
     numbers.push(t.number);
   }
   // Every seeded string carries a marker; a marker the request itself did not contain must never come back.
-  const markers = ['title', 'desc', 'comment', 'author', 'staffname', 'staff', 'cust', 'mail'].map(m).concat(digits, `${digits.slice(0, 3)}-${digits.slice(3)}`);
+  const markers = ['title', 'desc', 'comment', 'author', 'staffname', 'staff', 'cust', 'mail']
+    .map(m)
+    .concat(digits, `${digits.slice(0, 3)}-${digits.slice(3)}`);
   return { ...fx, markers, numbers, phone, name };
 }
 
@@ -57,14 +69,28 @@ function attacks(victim: Side): [string, Record<string, unknown>][] {
   const out: [string, Record<string, unknown>][] = [['workspaceSummary', {}]];
   for (const st of [undefined, 'open']) out.push(['listWorkspaceTasks', { limit: 50, ...(st ? { status: st } : {}) }]);
   out.push(['listWorkspaceTasks', { assignee: victim.markers[4]! }]);
-  for (const q of [victim.name, victim.phone, victim.markers[6]!, `${victim.markers[7]!}@example.com`, victim.markers[0]!, `#${victim.numbers[0]}`, 'title', 'comment'])
+  for (const q of [
+    victim.name,
+    victim.phone,
+    victim.markers[6]!,
+    `${victim.markers[7]!}@example.com`,
+    victim.markers[0]!,
+    `#${victim.numbers[0]}`,
+    'title',
+    'comment',
+  ])
     out.push(['searchWorkspaceTasks', { query: q, limit: 50 }]);
   for (const n of victim.numbers) {
     out.push(['getTaskDetails', { taskNumber: n }]);
     out.push(['listTaskComments', { taskNumber: n, limit: 100 }]);
     out.push([
       'addCustomerComment',
-      { taskNumber: n, comment: 'isolation probe', verification: { taskNumber: n, customerName: victim.name, phone: victim.phone }, idempotencyKey: `iso-${n}-${requests}` },
+      {
+        taskNumber: n,
+        comment: 'isolation probe',
+        verification: { taskNumber: n, customerName: victim.name, phone: victim.phone },
+        idempotencyKey: `iso-${n}-${requests}`,
+      },
     ]);
   }
   return out;
@@ -72,7 +98,10 @@ function attacks(victim: Side): [string, Record<string, unknown>][] {
 
 test('no tool, token or path combination reveals the other workspace', async () => {
   const base = new URL(app.mcpUrl('x')).origin;
-  for (const [attackerLabel, victimLabel] of [['A', 'B'], ['B', 'A']] as const) {
+  for (const [attackerLabel, victimLabel] of [
+    ['A', 'B'],
+    ['B', 'A'],
+  ] as const) {
     const attacker = sides[attackerLabel];
     const victim = sides[victimLabel];
     // Ways in: own token + own path (victim's numbers), victim's token on own path, own token on victim's path,
@@ -86,7 +115,10 @@ test('no tool, token or path combination reveals the other workspace', async () 
     ];
     for (const r of routes) {
       for (const [tool, args] of attacks(victim)) {
-        for (const body of [call(tool, args), [call(tool, args, 1), { jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: `taskline://tasks/${victim.numbers[0]}` } }]]) {
+        for (const body of [
+          call(tool, args),
+          [call(tool, args, 1), { jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: `taskline://tasks/${victim.numbers[0]}` } }],
+        ]) {
           requests++;
           const res = await raw({ url: `${base}/app/api/mcp/server/${r.path}`, headers: MCP_HEADERS(r.token), body: JSON.stringify(body) });
           assert.ok(r.expect.includes(res.status), `${tool} via ${JSON.stringify(r)}: ${res.status} ${res.text.slice(0, 200)}`);
@@ -98,13 +130,21 @@ test('no tool, token or path combination reveals the other workspace', async () 
       // The protocol-level listings too.
       for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']) {
         requests++;
-        const res = await raw({ url: `${base}/app/api/mcp/server/${r.path}`, headers: MCP_HEADERS(r.token), body: JSON.stringify({ jsonrpc: '2.0', id: 1, method }) });
+        const res = await raw({
+          url: `${base}/app/api/mcp/server/${r.path}`,
+          headers: MCP_HEADERS(r.token),
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method }),
+        });
         for (const mk of victim.markers) assert.ok(!res.text.includes(mk), `${method} leaked ${mk}`);
       }
     }
     // Sanity: the attacker's own data is reachable the same way (the probe can see markers when they are allowed).
     requests++;
-    const own = await raw({ url: app.mcpUrl(attacker.ws.id), headers: MCP_HEADERS(attacker.token), body: JSON.stringify(call('getTaskDetails', { taskNumber: attacker.numbers[0] })) });
+    const own = await raw({
+      url: app.mcpUrl(attacker.ws.id),
+      headers: MCP_HEADERS(attacker.token),
+      body: JSON.stringify(call('getTaskDetails', { taskNumber: attacker.numbers[0] })),
+    });
     assert.ok(own.text.includes(attacker.markers[0]!), 'the probe sees its own workspace markers');
   }
 });
@@ -119,12 +159,17 @@ test('no marker of either workspace appears in log lines, and audit rows hold no
     const text = JSON.stringify(r.rows);
     for (const mk of [...s.markers, ...other.markers]) assert.ok(!text.includes(mk), `audit of ${label} contains ${mk}`);
     // Rows of a workspace reference only its own credentials.
-    const foreign = await db.query('SELECT 1 FROM audit_events WHERE workspace_id = $1 AND credential_id = ANY($2::uuid[])', [s.ws.id, [other.credentialId]]);
+    const foreign = await db.query('SELECT 1 FROM audit_events WHERE workspace_id = $1 AND credential_id = ANY($2::uuid[])', [
+      s.ws.id,
+      [other.credentialId],
+    ]);
     assert.equal(foreign.rows.length, 0, `audit of ${label} has rows of the other workspace's credential`);
   }
   // The victim's comments were never written to by the attacker's probes.
   for (const s of Object.values(sides)) {
-    const r = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND body = 'isolation probe'", [s.ws.id]);
+    const r = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND body = 'isolation probe'", [
+      s.ws.id,
+    ]);
     assert.equal(r.rows[0]!.n, 0);
   }
   assert.ok(requests >= 400, `${requests} requests`);

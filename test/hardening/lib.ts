@@ -43,7 +43,9 @@ export function raw(r: RawRequest, agent: http.Agent = keepAlive): Promise<RawRe
       },
     );
     req.on('error', reject);
-    req.setTimeout(r.timeoutMs ?? 20_000, () => req.destroy(new Error(`no answer within ${r.timeoutMs ?? 20_000} ms: ${r.method ?? 'POST'} ${r.url}`)));
+    req.setTimeout(r.timeoutMs ?? 20_000, () =>
+      req.destroy(new Error(`no answer within ${r.timeoutMs ?? 20_000} ms: ${r.method ?? 'POST'} ${r.url}`)),
+    );
     for (const [k, v] of Object.entries(r.headers ?? {})) req.setHeader(k, v);
     if (r.body !== undefined && !r.chunked) req.setHeader('content-length', Buffer.byteLength(r.body));
     if (r.body !== undefined) req.write(r.body);

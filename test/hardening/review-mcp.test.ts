@@ -21,13 +21,18 @@ let db: TestDb;
 let app: TestApp;
 let fx: Awaited<ReturnType<typeof workspaceWithToken>>;
 let client: Client;
-let russellTasks: number[] = [];
+const russellTasks: number[] = [];
 let noPhoneTask: number;
 
 before(async () => {
   db = await testDb();
   app = await startTestApp(db, { RATE_LIMIT_CONTACT_MISSES: String(CONTACT_MISSES) });
-  fx = await workspaceWithToken(db, 'Review MCP Co', { allowCustomerComments: true, tools: [...ALL_TOOLS] }, { allowCustomerComments: true, minVerificationFactors: 2 });
+  fx = await workspaceWithToken(
+    db,
+    'Review MCP Co',
+    { allowCustomerComments: true, tools: [...ALL_TOOLS] },
+    { allowCustomerComments: true, minVerificationFactors: 2 },
+  );
   const russell = await createCustomer(db, fx.ws.id, { name: 'Russell Hale', phone: '+1 (703) 597-4534', email: 'russ@example.com' });
   const other = await createCustomer(db, fx.ws.id, { name: 'Rita Hall', phone: '202-555-0199', email: 'rita@example.org' });
   const nophone = await createCustomer(db, fx.ws.id, { name: 'Nora Nophone', email: 'nora@example.org' });
@@ -47,7 +52,8 @@ const tool = async (c: Client, name: string, args: Record<string, unknown>) => {
   const r = (await c.callTool({ name, arguments: args })) as R;
   return { ...r, text: r.content.map((x) => x.text).join('\n') };
 };
-const taskId = async (n: number) => (await db.query<{ id: number }>('SELECT id FROM tasks WHERE workspace_id = $1 AND number = $2', [fx.ws.id, n])).rows[0]!.id;
+const taskId = async (n: number) =>
+  (await db.query<{ id: number }>('SELECT id FROM tasks WHERE workspace_id = $1 AND number = $2', [fx.ws.id, n])).rows[0]!.id;
 const commentsOn = async (n: number) => (await listComments(db, fx.ws.id, await taskId(n), { limit: 100 })).comments;
 
 test('finding 1: the task number and name an assistant copies from search do not verify a caller; the phone on file does', async () => {
@@ -55,7 +61,11 @@ test('finding 1: the task number and name an assistant copies from search do not
   const n = found.structuredContent.hits[0].number as number;
   assert.ok(russellTasks.includes(n));
   // Everything in this verification came from the search result: it must not pass.
-  const fromSearch = await tool(client, 'addCustomerComment', { taskNumber: n, comment: 'Cancel my order', verification: { taskNumber: n, customerName: 'hale, RUSSELL' } });
+  const fromSearch = await tool(client, 'addCustomerComment', {
+    taskNumber: n,
+    comment: 'Cancel my order',
+    verification: { taskNumber: n, customerName: 'hale, RUSSELL' },
+  });
   assert.equal(fromSearch.isError, true, fromSearch.text);
   assert.match(fromSearch.text, /phone/i, 'says the phone number on file is needed');
   assert.equal((await commentsOn(n)).length, 0);
@@ -68,15 +78,27 @@ test('finding 1: the task number and name an assistant copies from search do not
     const phone = await tool(client, 'addCustomerComment', { taskNumber: n, comment: 'Phone only', verification: { phone: '703 597 4534' } });
     assert.ok(!phone.isError, phone.text);
     // A supplied factor that does not match still fails, whatever the minimum.
-    const wrongName = await tool(client, 'addCustomerComment', { taskNumber: n, comment: 'x', verification: { phone: '703 597 4534', customerName: 'Rita Hall' } });
+    const wrongName = await tool(client, 'addCustomerComment', {
+      taskNumber: n,
+      comment: 'x',
+      verification: { phone: '703 597 4534', customerName: 'Rita Hall' },
+    });
     assert.equal(wrongName.isError, true);
   } finally {
     await updateWorkspace(db, fx.ws.id, { minVerificationFactors: 2 });
   }
-  const caller = await tool(client, 'addCustomerComment', { taskNumber: n, comment: 'Please call after 5', verification: { customerName: 'Russell Hale', phone: '(703) 597-4534' } });
+  const caller = await tool(client, 'addCustomerComment', {
+    taskNumber: n,
+    comment: 'Please call after 5',
+    verification: { customerName: 'Russell Hale', phone: '(703) 597-4534' },
+  });
   assert.ok(!caller.isError, caller.text);
   // A customer without a phone on file cannot be verified; the message says so and offers staff follow-up.
-  const nophone = await tool(client, 'addCustomerComment', { taskNumber: noPhoneTask, comment: 'x', verification: { customerName: 'Nora Nophone', phone: '555 0100 000' } });
+  const nophone = await tool(client, 'addCustomerComment', {
+    taskNumber: noPhoneTask,
+    comment: 'x',
+    verification: { customerName: 'Nora Nophone', phone: '555 0100 000' },
+  });
   assert.equal(nophone.isError, true);
   assert.match(nophone.text, /no phone number on file/i);
 });
@@ -86,7 +108,11 @@ test('finding 1: a credential that reveals contact details cannot add customer c
     createCredential(db, fx.ws.id, { name: 'both', allowCustomerComments: true, revealCustomerContact: true }),
     /cannot both reveal contact details and add customer comments/,
   );
-  const { token } = await createCredential(db, fx.ws.id, { name: 'staff helper', revealCustomerContact: true, tools: [...ALL_TOOLS].filter((t) => t !== 'addCustomerComment') });
+  const { token } = await createCredential(db, fx.ws.id, {
+    name: 'staff helper',
+    revealCustomerContact: true,
+    tools: [...ALL_TOOLS].filter((t) => t !== 'addCustomerComment'),
+  });
   const c = await connectClient(app.mcpUrl(fx.ws.id), token);
   try {
     assert.ok(!(await c.listTools()).tools.some((t) => t.name === 'addCustomerComment'));
@@ -100,7 +126,10 @@ test('finding 2: with contact masked, search finds a phone or email only by the 
   const hitsFor = async (c: Client, query: string) => (await search(c, query)).structuredContent?.hits ?? [];
   for (const q of ['703-597-4534', '+1 703 597 4534', '(703)597-4534', '1-703-597-4534', 'russ@example.com', 'RUSS@Example.com']) {
     const hits = await hitsFor(client, q);
-    assert.ok(hits.length >= 1 && hits.every((h: { customerName: string }) => h.customerName === 'Russell Hale'), `masked: the whole "${q}" finds Russell`);
+    assert.ok(
+      hits.length >= 1 && hits.every((h: { customerName: string }) => h.customerName === 'Russell Hale'),
+      `masked: the whole "${q}" finds Russell`,
+    );
     assert.equal(hits[0].customerPhone, '•••-•••-4534', 'still masked in the answer');
   }
   // The reported attack: the mask shows the last four digits, and 7+ digit suffixes confirmed the rest one by one.
@@ -138,22 +167,48 @@ test('finding 2: parallel probes cannot outrun the limit, and parallel lookups t
   const url = app.mcpUrl(fx.ws.id);
   const batch = (queries: string[], from: number) => queries.map((query, i) => call('searchWorkspaceTasks', { query }, from + i));
   // 40 lookups of the right number at once, from one credential: all answered (an in-flight lookup is not a miss).
-  const right = await Promise.all([0, 1].map((k) => rpc(url, batch(Array.from({ length: 20 }, () => '703-597-4534'), k * 100), { token })));
+  const right = await Promise.all(
+    [0, 1].map((k) =>
+      rpc(
+        url,
+        batch(
+          Array.from({ length: 20 }, () => '703-597-4534'),
+          k * 100,
+        ),
+        { token },
+      ),
+    ),
+  );
   const rightResults = right.flatMap((r) => r.json.map((m: any) => m.result));
   assert.equal(rightResults.filter((r) => !r.isError && r.structuredContent.hits.length > 0).length, 40);
   // 3 × 8 wrong numbers at once: exactly the limit are tested, the rest refused without searching.
-  const probes = await Promise.all([0, 1, 2].map((k) => rpc(url, batch(Array.from({ length: 8 }, (_, i) => `202-555-${String(1000 + k * 8 + i)}`), k * 100), { token })));
+  const probes = await Promise.all(
+    [0, 1, 2].map((k) =>
+      rpc(
+        url,
+        batch(
+          Array.from({ length: 8 }, (_, i) => `202-555-${String(1000 + k * 8 + i)}`),
+          k * 100,
+        ),
+        { token },
+      ),
+    ),
+  );
   const results = probes.flatMap((r) => r.json.map((m: any) => m.result));
   assert.equal(results.filter((r) => !r.isError).length, CONTACT_MISSES, 'as many probes were searched as the limit allows');
   assert.equal(results.filter((r) => r.isError && /paused until/.test(r.content[0].text)).length, 24 - CONTACT_MISSES);
-  const misses = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM contact_lookup_misses WHERE workspace_id = $1 AND credential_id = $2', [fx.ws.id, credential.id]);
+  const misses = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM contact_lookup_misses WHERE workspace_id = $1 AND credential_id = $2',
+    [fx.ws.id, credential.id],
+  );
   assert.equal(misses.rows[0]!.n, CONTACT_MISSES);
 });
 
 test('finding 3: one idempotency key used for two tasks in one batch adds one comment and refuses the other', async () => {
   const [a, b] = [russellTasks[2]!, russellTasks[3]!];
   const v = { customerName: 'Russell Hale', phone: '703-597-4534' };
-  const msg = (id: number, n: number, comment: string) => call('addCustomerComment', { taskNumber: n, comment, verification: v, idempotencyKey: 'reused-key' }, id);
+  const msg = (id: number, n: number, comment: string) =>
+    call('addCustomerComment', { taskNumber: n, comment, verification: v, idempotencyKey: 'reused-key' }, id);
   const res = await rpc(app.mcpUrl(fx.ws.id), [msg(1, a, 'For task A'), msg(2, b, 'For task B')], { token: fx.token });
   assert.equal(res.status, 200);
   const byId = new Map(res.json.map((m: any) => [m.id, m.result]));
@@ -171,9 +226,19 @@ test('finding 3: one idempotency key used for two tasks in one batch adds one co
   assert.equal(ok[0].structuredContent.taskNumber, winner.n);
 
   // The same key again: for the same task and text it is the earlier comment; for other text it is refused.
-  const again = await tool(client, 'addCustomerComment', { taskNumber: winner.n, comment: winner.body, verification: v, idempotencyKey: 'reused-key' });
+  const again = await tool(client, 'addCustomerComment', {
+    taskNumber: winner.n,
+    comment: winner.body,
+    verification: v,
+    idempotencyKey: 'reused-key',
+  });
   assert.equal(again.structuredContent.created, false);
-  const otherText = await tool(client, 'addCustomerComment', { taskNumber: winner.n, comment: 'Something else', verification: v, idempotencyKey: 'reused-key' });
+  const otherText = await tool(client, 'addCustomerComment', {
+    taskNumber: winner.n,
+    comment: 'Something else',
+    verification: v,
+    idempotencyKey: 'reused-key',
+  });
   assert.equal(otherText.isError, true);
   assert.match(otherText.text, /already used for a different comment/);
   assert.equal(mine(await commentsOn(winner.n)).length, 1);
@@ -181,7 +246,11 @@ test('finding 3: one idempotency key used for two tasks in one batch adds one co
 });
 
 test('finding 5: out-of-range cursors and odd prompt names are invalid-argument answers, never internal errors', async () => {
-  for (const cursor of [encodeCursor(['99999999999999999999', '1']), encodeCursor(['1', '99999999999999999999']), encodeCursor(['1', '2147483648'])]) {
+  for (const cursor of [
+    encodeCursor(['99999999999999999999', '1']),
+    encodeCursor(['1', '99999999999999999999']),
+    encodeCursor(['1', '2147483648']),
+  ]) {
     const list = await tool(client, 'listWorkspaceTasks', { cursor });
     assert.equal(list.isError, true);
     assert.match(list.text, /cursor is not valid/);
@@ -207,7 +276,11 @@ test('finding 5: out-of-range cursors and odd prompt names are invalid-argument 
     assert.equal(init.json.error?.code, -32602, init.text);
     assert.match(init.json.error.message, /^Invalid initialize params: .*Send \{"protocolVersion"/);
   }
-  const bad = await rpc(app.mcpUrl(fx.ws.id), { jsonrpc: '2.0', id: 8, method: 'prompts/get', params: { name: 'caller-lookup', arguments: { caller_said: { toString: 1 } } } }, { token: fx.token });
+  const bad = await rpc(
+    app.mcpUrl(fx.ws.id),
+    { jsonrpc: '2.0', id: 8, method: 'prompts/get', params: { name: 'caller-lookup', arguments: { caller_said: { toString: 1 } } } },
+    { token: fx.token },
+  );
   assert.equal(bad.json.error?.code, -32602, bad.text);
   assert.doesNotMatch(app.logs(), /"msg":"(tool failed|unhandled error|tools\/call failed)"/);
 });
@@ -261,7 +334,10 @@ test('finding 9: Origin "null" is cross-site on the MCP endpoint; every MCP answ
     await rpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { token: fx.token }),
     nul,
   ];
-  assert.deepEqual(answers.map((a) => a.status), [200, 401, 202, 403]);
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [200, 401, 202, 403],
+  );
   for (const a of answers) assert.equal(a.headers.get('x-content-type-options'), 'nosniff');
   // Even when an operator lists "null" in ALLOWED_ORIGINS (it used to be taken as a name, and advised).
   const lax = await startTestApp(db, { ALLOWED_ORIGINS: 'null,http://good.example' });

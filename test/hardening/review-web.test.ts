@@ -65,26 +65,51 @@ test('finding 5: a cursor that decodes to out-of-range numbers is a "start from 
     encodeCursor(['1', '2147483648']), // too big for a task or comment id; a possible audit event id
   ];
   for (const [i, cursor] of huge.entries()) {
-    for (const path of ['/tasks?cursor=', `/tasks/${taskNumber}?after=`, `/customers/${customerId}?cursor=`, '/customers?after=', '/settings/mcp/audit?cursor=', '/settings/mcp/audit.csv?cursor=']) {
+    for (const path of [
+      '/tasks?cursor=',
+      `/tasks/${taskNumber}?after=`,
+      `/customers/${customerId}?cursor=`,
+      '/customers?after=',
+      '/settings/mcp/audit?cursor=',
+      '/settings/mcp/audit.csv?cursor=',
+    ]) {
       const res = await admin.get(path + cursor);
       assert.ok(res.status < 500, `${path}${Buffer.from(cursor, 'base64url')} → ${res.status}`);
-      if (path.startsWith('/tasks?') || (path.startsWith('/settings/mcp/audit?') && i < huge.length - 1)) assert.match(res.text, /no longer valid/i, `${path} says the link is not valid`);
+      if (path.startsWith('/tasks?') || (path.startsWith('/settings/mcp/audit?') && i < huge.length - 1))
+        assert.match(res.text, /no longer valid/i, `${path} says the link is not valid`);
     }
   }
   const after = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
-  for (const a of [['a', 1e20], ['a\u0000', 1], ['x'.repeat(5000), 1], ['a', -1], ['a', 2 ** 31]]) {
+  for (const a of [
+    ['a', 1e20],
+    ['a\u0000', 1],
+    ['x'.repeat(5000), 1],
+    ['a', -1],
+    ['a', 2 ** 31],
+  ]) {
     const res = await admin.get(`/customers?after=${after(a)}`);
     assert.equal(res.status, 200, `/customers?after=${JSON.stringify(a).slice(0, 40)} → ${res.status}`);
   }
   // Found by test/hardening/webfuzz.test.ts: days JavaScript accepts and PostgreSQL cannot hold (a day is added to "to").
-  for (const [from, to] of [['', '9999-12-31'], ['0000-01-01', ''], ['2026-02-31', '']]) {
+  for (const [from, to] of [
+    ['', '9999-12-31'],
+    ['0000-01-01', ''],
+    ['2026-02-31', ''],
+  ]) {
     const res = await admin.get(`/settings/mcp/audit?from=${from}&to=${to}`);
     assert.equal(res.status, 200, `audit from ${from} to ${to}`);
     assert.match(res.text, /Dates must be real days like 2026-11-22/);
     assert.equal((await admin.get(`/settings/mcp/audit.csv?from=${from}&to=${to}`)).status, 200);
   }
   const csrf = await admin.csrf('/tasks/new');
-  const due = await admin.post('/tasks', { _csrf: csrf, title: 'Due far away', status: 'open', priority: 'normal', customerMode: 'none', due: '0000-01-01' });
+  const due = await admin.post('/tasks', {
+    _csrf: csrf,
+    title: 'Due far away',
+    status: 'open',
+    priority: 'normal',
+    customerMode: 'none',
+    due: '0000-01-01',
+  });
   assert.equal(due.status, 400);
   assert.match(due.text, /due date must be a date/);
   assert.doesNotMatch(app.logs(), /"msg":"(web request failed|unhandled error)"/);
@@ -110,9 +135,13 @@ test('finding 7: the audit CSV quotes every cell and neutralises formulas after 
     // Every cell quoted: the row is "…","…",… (quotes inside are doubled).
     assert.match(row, /^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/, `row not fully quoted: ${row}`);
     // A spreadsheet that splits on ; , tab or | must never see a cell (or a piece of one) that starts a formula.
-    for (const piece of row.split(/[",;\t|\r\n]+/)) assert.doesNotMatch(piece.trimStart(), /^[=+\-@]/, `formula start in ${JSON.stringify(piece)} of ${row}`);
+    for (const piece of row.split(/[",;\t|\r\n]+/))
+      assert.doesNotMatch(piece.trimStart(), /^[=+\-@]/, `formula start in ${JSON.stringify(piece)} of ${row}`);
   }
-  assert.ok(rows.some((r) => r.includes("x;'=cmd")), 'the text is kept, neutralised');
+  assert.ok(
+    rows.some((r) => r.includes("x;'=cmd")),
+    'the text is kept, neutralised',
+  );
 });
 
 test('finding 8: parallel wrong passwords for one account check at most the limit, atomically', async () => {
@@ -148,9 +177,15 @@ test('finding 9: /metrics needs METRICS_TOKEN; health checks answer any Host; th
     assert.equal(res.status, 403, `GET ${p} with Host evil.example → ${res.status}`);
     assert.match(res.text, /ALLOWED_HOSTS/);
   }
-  const post = await raw({ url: url('/signin'), method: 'POST', headers: { ...evil, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a&password=b' });
+  const post = await raw({
+    url: url('/signin'),
+    method: 'POST',
+    headers: { ...evil, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'email=a&password=b',
+  });
   assert.equal(post.status, 403);
-  for (const p of ['/healthz', '/readyz']) assert.equal((await raw({ url: url(p), method: 'GET', headers: evil })).status, 200, `${p} answers any Host`);
+  for (const p of ['/healthz', '/readyz'])
+    assert.equal((await raw({ url: url(p), method: 'GET', headers: evil })).status, 200, `${p} answers any Host`);
   // Prometheus scrapes by address: the token, not the Host, protects /metrics.
   assert.equal((await raw({ url: url('/metrics'), method: 'GET', headers: { ...evil, authorization: `Bearer ${METRICS_TOKEN}` } })).status, 200);
 });

@@ -64,7 +64,17 @@ before(async () => {
   // Signing out would end the session the fuzzer works in; /signout is covered by the auth tests.
   postRoutes = [...new Set(routes.filter((r) => r.method === 'POST' && r.path !== '/signout').map((r) => r.path))];
   // Field names from the app's own forms.
-  for (const page of ['/tasks', '/tasks/new', `/tasks/${numbers[0]}`, '/customers', '/customers/new', `/customers/${customerIds[0]}`, '/settings/mcp', `/settings/mcp/credentials/${fx.credentialId}`, '/settings/mcp/audit']) {
+  for (const page of [
+    '/tasks',
+    '/tasks/new',
+    `/tasks/${numbers[0]}`,
+    '/customers',
+    '/customers/new',
+    `/customers/${customerIds[0]}`,
+    '/settings/mcp',
+    `/settings/mcp/credentials/${fx.credentialId}`,
+    '/settings/mcp/audit',
+  ]) {
     const html = (await owner.get(page)).text;
     for (const m of html.matchAll(/\bname="([\w-]+)"/g)) fieldNames.add(m[1]!);
   }
@@ -74,18 +84,73 @@ before(async () => {
 after(async () => {
   await app?.close();
   await db?.cleanup();
-  const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([k, n]) => `${k}×${n}`).join(' ');
-  console.log(`web fuzz: ${sent} requests (seed ${SEED}); ${getRoutes.length} GET and ${postRoutes.length} POST routes; ${fieldNames.size} form fields; ${byStatus}`);
+  const byStatus = [...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([k, n]) => `${k}×${n}`)
+    .join(' ');
+  console.log(
+    `web fuzz: ${sent} requests (seed ${SEED}); ${getRoutes.length} GET and ${postRoutes.length} POST routes; ${fieldNames.size} form fields; ${byStatus}`,
+  );
 });
 
 // ---- values ------------------------------------------------------------------------------------------------------
 
 const SPECIALS = [
-  '', ' ', '0', '-1', '1.5', '1e3', 'NaN', 'null', 'undefined', 'true', 'on', 'off', '2147483648', '99999999999999999999', '9'.repeat(400),
-  '\u0000', '\ud800', '\u200b', '\u202e', '\u{e0041}', 'Ä', 'ß', 'İ', '%', '_', '\\', '"', "'", '<script>alert(1)</script>', '</customer_content>',
-  "'; DROP TABLE tasks; --", '../../etc/passwd', 'constructor', '__proto__', 'toString', 'hasOwnProperty', '#1', 'task 1', '703-597-4534', 'zoe@',
-  'zoe@example.com', '2026-11-30', '2026-13-45', '9999-12-31', '0000-00-00', 'open', 'done', 'urgent', 'owner', 'admin', 'addCustomerComment',
-  '00000000-0000-0000-0000-000000000000', 'not-a-uuid', 'x'.repeat(5000), 'é'.repeat(3000),
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1.5',
+  '1e3',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  'on',
+  'off',
+  '2147483648',
+  '99999999999999999999',
+  '9'.repeat(400),
+  '\u0000',
+  '\ud800',
+  '\u200b',
+  '\u202e',
+  '\u{e0041}',
+  'Ä',
+  'ß',
+  'İ',
+  '%',
+  '_',
+  '\\',
+  '"',
+  "'",
+  '<script>alert(1)</script>',
+  '</customer_content>',
+  "'; DROP TABLE tasks; --",
+  '../../etc/passwd',
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  '#1',
+  'task 1',
+  '703-597-4534',
+  'zoe@',
+  'zoe@example.com',
+  '2026-11-30',
+  '2026-13-45',
+  '9999-12-31',
+  '0000-00-00',
+  'open',
+  'done',
+  'urgent',
+  'owner',
+  'admin',
+  'addCustomerComment',
+  '00000000-0000-0000-0000-000000000000',
+  'not-a-uuid',
+  'x'.repeat(5000),
+  'é'.repeat(3000),
 ];
 const oddString = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...SPECIALS) },
@@ -95,7 +160,9 @@ const oddString = fc.oneof(
 );
 const cursor = fc.oneof(
   fc.constantFrom(encodeCursor(['1', '1']), encodeCursor(['99999999999999999999', '1']), encodeCursor(['1', '2147483648']), 'eyJ9', '!!!'),
-  fc.tuple(fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }), fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n })).map(([a, b]) => encodeCursor([String(a), String(b)])),
+  fc
+    .tuple(fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }), fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }))
+    .map(([a, b]) => encodeCursor([String(a), String(b)])),
   fc.string({ maxLength: 40 }).map((s) => Buffer.from(JSON.stringify([s, 1e20])).toString('base64url')),
   oddString,
 );
@@ -109,12 +176,33 @@ const param = (name: string): fc.Arbitrary<string> => {
       : name === 'id'
         ? fc.constantFrom(...customerIds.map(String), fx.credentialId)
         : fc.constantFrom('app.css', 'app.js', 'favicon.svg');
-  return fc.oneof({ weight: 3, arbitrary: real }, { weight: 2, arbitrary: oddString.map((s) => enc(s) || 'x') }, { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2e%2e') });
+  return fc.oneof(
+    { weight: 3, arbitrary: real },
+    { weight: 2, arbitrary: oddString.map((s) => enc(s) || 'x') },
+    { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2e%2e') },
+  );
 };
 const pathFor = (route: string) =>
   fc.tuple(...route.split('/').map((seg) => (seg.startsWith(':') ? param(seg.slice(1)) : fc.constant(seg)))).map((segs) => segs.join('/'));
 
-const QUERY_NAMES = ['q', 'status', 'priority', 'assignee', 'cursor', 'after', 'notice', 'credential', 'tool', 'outcome', 'from', 'to', 'customer', 'customerQuery', 'next', 'signedout'];
+const QUERY_NAMES = [
+  'q',
+  'status',
+  'priority',
+  'assignee',
+  'cursor',
+  'after',
+  'notice',
+  'credential',
+  'tool',
+  'outcome',
+  'from',
+  'to',
+  'customer',
+  'customerQuery',
+  'next',
+  'signedout',
+];
 const query = fc
   .array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QUERY_NAMES) }, { weight: 1, arbitrary: oddString }), value), { maxLength: 5 })
   .chain((pairs) =>
@@ -152,18 +240,31 @@ test('every GET route with random path parameters and query values: no 5xx (sign
 
 test('every form POST with random fields (real names, odd values, repeats, junk): no 5xx', async () => {
   const names = [...fieldNames];
-  const field = fc.tuple(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: oddString }), fc.oneof(value, fc.array(value, { maxLength: 3 })));
-  const request = fc.constantFrom(...postRoutes).chain((r) =>
-    fc.tuple(pathFor(r), fc.array(field, { maxLength: 8 }), fc.constantFrom('valid', 'valid', 'valid', 'valid', 'missing', 'wrong'), fc.constantFrom('form', 'form', 'form', 'multipart', 'json', 'none')),
+  const field = fc.tuple(
+    fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: oddString }),
+    fc.oneof(value, fc.array(value, { maxLength: 3 })),
   );
+  const request = fc
+    .constantFrom(...postRoutes)
+    .chain((r) =>
+      fc.tuple(
+        pathFor(r),
+        fc.array(field, { maxLength: 8 }),
+        fc.constantFrom('valid', 'valid', 'valid', 'valid', 'missing', 'wrong'),
+        fc.constantFrom('form', 'form', 'form', 'multipart', 'json', 'none'),
+      ),
+    );
   await fc.assert(
     fc.asyncProperty(fc.array(request, { minLength: 3, maxLength: 3 }), async (batch) => {
       await Promise.all(
         batch.map(async ([path, fields, token, encoding]) => {
           const form: Record<string, string[]> = Object.create(null); // field names like "constructor" included
-          for (const [k, v] of fields) (form[k] ??= []).push(...(Array.isArray(v) ? v : [v]));
+          for (const [k, v] of fields) {
+            form[k] ??= [];
+            form[k].push(...(Array.isArray(v) ? v : [v]));
+          }
           if (token !== 'missing') form._csrf = [token === 'valid' ? csrf : 'x'.repeat(43)];
-          let res;
+          let res: { status: number; text: string };
           if (encoding === 'form') res = await owner.request(path, { method: 'POST', form });
           else if (encoding === 'multipart') {
             const fd = new FormData();

@@ -50,7 +50,10 @@ test('addCustomerComment appears only when workspace and credential both allow i
   const ro = await connectClient(app.mcpUrl(fx.ws.id), token);
   try {
     assert.ok(!(await ro.listTools()).tools.some((t) => t.name === 'addCustomerComment'));
-    await assert.rejects(ro.callTool({ name: 'addCustomerComment', arguments: { taskNumber: tasks[0], comment: 'x', verification: good(tasks[0]!) } }), /Unknown tool/);
+    await assert.rejects(
+      ro.callTool({ name: 'addCustomerComment', arguments: { taskNumber: tasks[0], comment: 'x', verification: good(tasks[0]!) } }),
+      /Unknown tool/,
+    );
   } finally {
     await ro.close();
   }
@@ -63,13 +66,21 @@ test('addCustomerComment appears only when workspace and credential both allow i
 });
 
 test('a verified caller adds a comment; it is stored as the customer and is readable', async () => {
-  const r = await add(client, { taskNumber: `#${tasks[0]}`, comment: 'Please come after 9am.', verification: good(tasks[0]!), idempotencyKey: 'k-ok' });
+  const r = await add(client, {
+    taskNumber: `#${tasks[0]}`,
+    comment: 'Please come after 9am.',
+    verification: good(tasks[0]!),
+    idempotencyKey: 'k-ok',
+  });
   assert.ok(!r.isError, r.text);
   assert.equal(r.structuredContent.created, true);
   assert.equal(r.structuredContent.comment.authorKind, 'customer');
   assert.equal(r.structuredContent.comment.authorName, 'Russell Hale');
   const list = (await client.callTool({ name: 'listTaskComments', arguments: { taskNumber: tasks[0] } })) as R;
-  assert.deepEqual(list.structuredContent.comments.map((c: { body: string }) => c.body), ['Please come after 9am.']);
+  assert.deepEqual(
+    list.structuredContent.comments.map((c: { body: string }) => c.body),
+    ['Please come after 9am.'],
+  );
   const again = await add(client, { taskNumber: tasks[0], comment: 'Please come after 9am.', verification: good(tasks[0]!), idempotencyKey: 'k-ok' });
   assert.equal(again.structuredContent.created, false);
   assert.equal(again.structuredContent.comment.id, r.structuredContent.comment.id);
@@ -83,10 +94,15 @@ test('20 concurrent calls with one idempotency key create one comment', async ()
   const results = await Promise.all(
     Array.from({ length: 20 }, () => add(client, { taskNumber: n, comment: 'Running late?', verification: good(n), idempotencyKey: 'same-key' })),
   );
-  assert.ok(results.every((r) => !r.isError), results.map((r) => r.text).join('\n'));
+  assert.ok(
+    results.every((r) => !r.isError),
+    results.map((r) => r.text).join('\n'),
+  );
   assert.equal(new Set(results.map((r) => r.structuredContent.comment.id)).size, 1);
   assert.equal(results.filter((r) => r.structuredContent.created).length, 1);
-  const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND idempotency_key = 'same-key'", [fx.ws.id]);
+  const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE workspace_id = $1 AND idempotency_key = 'same-key'", [
+    fx.ws.id,
+  ]);
   assert.equal(rows.rows[0]!.n, 1);
 });
 
@@ -119,7 +135,9 @@ test('failures never say which factor was wrong; insufficient factors are explai
   const audit = (await listAudit(db, fx.ws.id, { tool: 'addCustomerComment', limit: 200 })).filter((e) => e.outcome === 'verification_failed');
   assert.ok(audit.length >= 2);
   assert.ok(audit.every((e) => e.factorTypes!.every((f) => ['taskNumber', 'customerName', 'phone'].includes(f))));
-  const dump = JSON.stringify((await db.query('SELECT * FROM audit_events')).rows) + JSON.stringify((await db.query('SELECT * FROM verification_attempts')).rows);
+  const dump =
+    JSON.stringify((await db.query('SELECT * FROM audit_events')).rows) +
+    JSON.stringify((await db.query('SELECT * FROM verification_attempts')).rows);
   for (const pii of ['Rick', 'Astley', '555-123-4567', '5551234567', '7035974534', 'Russell', 'hale']) assert.ok(!dump.includes(pii), pii);
 });
 
@@ -153,7 +171,11 @@ test('raw JSON-RPC: a tools/call with bad params is -32602, bad arguments an isE
   const url = app.mcpUrl(fx.ws.id);
   const noName = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { arguments: {} } }, { token: fx.token });
   assert.equal(noName.json.error.code, -32602);
-  const badArgs = await rpc(url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'addCustomerComment', arguments: { taskNumber: [] } } }, { token: fx.token });
+  const badArgs = await rpc(
+    url,
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'addCustomerComment', arguments: { taskNumber: [] } } },
+    { token: fx.token },
+  );
   assert.equal(badArgs.json.result.isError, true);
   assert.match(badArgs.json.result.content[0].text, /Invalid arguments for addCustomerComment: taskNumber/);
 });

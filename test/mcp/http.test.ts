@@ -43,7 +43,10 @@ test('initialize negotiates every supported protocol version and falls back to t
 test('401 for missing, malformed, unknown, preview, revoked and expired tokens, with WWW-Authenticate and a useful message', async () => {
   const { credential: revokedCred, token: revokedToken } = await createCredential(db, a.ws.id, { name: 'to revoke' });
   await revokeCredential(db, revokedCred.id);
-  const { credential: expCred, token: expiredToken } = await createCredential(db, a.ws.id, { name: 'expiring', expiresAt: new Date(Date.now() + 60_000) });
+  const { credential: expCred, token: expiredToken } = await createCredential(db, a.ws.id, {
+    name: 'expiring',
+    expiresAt: new Date(Date.now() + 60_000),
+  });
   await db.query("UPDATE mcp_credentials SET expires_at = now() - interval '1 minute' WHERE id = $1", [expCred.id]);
   const preview = `${a.token.slice(0, 13)}…${a.token.slice(-4)}`;
   const cases: [string | undefined, RegExp][] = [
@@ -65,7 +68,7 @@ test('401 for missing, malformed, unknown, preview, revoked and expired tokens, 
   }
 });
 
-test('403 for another workspace\'s token, a bad Origin, a bad Host and a disabled workspace; 404 for an unknown workspace', async () => {
+test("403 for another workspace's token, a bad Origin, a bad Host and a disabled workspace; 404 for an unknown workspace", async () => {
   const other = await rpc(url, INIT(), { token: b.token });
   assert.equal(other.status, 403);
   assert.match(other.json.message, /different workspace/);
@@ -86,7 +89,18 @@ test('403 for another workspace\'s token, a bad Origin, a bad Host and a disable
   const badHost = await new Promise<number>((resolve, reject) => {
     const u = new URL(url);
     const req = http.request(
-      { host: '127.0.0.1', port: u.port, path: u.pathname, method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${a.token}` } },
+      {
+        host: '127.0.0.1',
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: {
+          host: 'evil.example.com',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: `Bearer ${a.token}`,
+        },
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode!);
@@ -143,11 +157,20 @@ test('stateless: no initialize needed, notifications get 202, batches keep ids, 
   const summary = { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
   const batch = await rpc(
     url,
-    [{ ...LIST, id: 7 }, summary, { jsonrpc: '2.0', id: 'x', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/initialized' }, { ...summary, id: 'y', params: { name: 'nope' } }],
+    [
+      { ...LIST, id: 7 },
+      summary,
+      { jsonrpc: '2.0', id: 'x', method: 'ping' },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { ...summary, id: 'y', params: { name: 'nope' } },
+    ],
     { token: a.token },
   );
   assert.equal(batch.status, 200);
-  assert.deepEqual(batch.json.map((m: { id: unknown }) => m.id), [7, 8, 'x', 'y']);
+  assert.deepEqual(
+    batch.json.map((m: { id: unknown }) => m.id),
+    [7, 8, 'x', 'y'],
+  );
   assert.ok(batch.json[0].result.tools.length > 0);
   assert.equal(batch.json[1].result.structuredContent.workspace, 'Alpha');
   assert.deepEqual(batch.json[2].result, {});
@@ -156,7 +179,11 @@ test('stateless: no initialize needed, notifications get 202, batches keep ids, 
   // Two concurrent requests with the same id from different clients each get their own answer.
   const [r1, r2] = await Promise.all([
     rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } }, { token: a.token }),
-    rpc(app.mcpUrl(b.ws.id), { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } }, { token: b.token }),
+    rpc(
+      app.mcpUrl(b.ws.id),
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } },
+      { token: b.token },
+    ),
   ]);
   assert.equal(r1.json.result.structuredContent.workspace, 'Alpha');
   assert.equal(r2.json.result.structuredContent.workspace, 'Beta');

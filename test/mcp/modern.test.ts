@@ -35,7 +35,11 @@ const META = {
 const NAME_OF: Record<string, string> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
 
 /** One modern request, headers derived from the body unless overridden (null removes one). */
-function modern(method: string, params: Record<string, unknown> = {}, opts: { id?: unknown; meta?: unknown; headers?: Record<string, string | null> } = {}) {
+function modern(
+  method: string,
+  params: Record<string, unknown> = {},
+  opts: { id?: unknown; meta?: unknown; headers?: Record<string, string | null> } = {},
+) {
   const body = { jsonrpc: '2.0', id: opts.id ?? 1, method, params: { ...params, _meta: opts.meta ?? META } };
   const headers: Record<string, string> = { 'mcp-protocol-version': V, 'mcp-method': method };
   const nameKey = NAME_OF[method];
@@ -61,20 +65,29 @@ test('the official v2 client pinned to 2026-07-28 lists and calls every read too
   try {
     assert.equal(client.getNegotiatedProtocolVersion(), V);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), [...READ_TOOLS], 'the default credential: the five read tools, in a fixed order');
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      [...READ_TOOLS],
+      'the default credential: the five read tools, in a fixed order',
+    );
     for (const [name, args] of READ_CALLS) {
       const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; structuredContent?: unknown; content: { text: string }[] };
       assert.ok(!r.isError, `${name}: ${r.content.map((c) => c.text).join(' ')}`);
       assert.ok(r.structuredContent, `${name} returns structured content`);
     }
-    const hale = (await client.callTool({ name: 'searchWorkspaceTasks', arguments: { query: '703-597-4534' } })) as { structuredContent: { hits: { customerName: string }[] } };
+    const hale = (await client.callTool({ name: 'searchWorkspaceTasks', arguments: { query: '703-597-4534' } })) as {
+      structuredContent: { hits: { customerName: string }[] };
+    };
     assert.ok(hale.structuredContent.hits.length > 0 && hale.structuredContent.hits.every((h) => h.customerName === 'Russell Hale'));
     const { resources } = await client.listResources();
     assert.ok(resources.length > 0);
     const read = await client.readResource({ uri: resources[0]!.uri });
     assert.match((read.contents[0] as { text: string }).text, /^Task #\d+: /);
     assert.equal((await client.listResourceTemplates()).resourceTemplates[0]!.uriTemplate, 'taskline://tasks/{number}');
-    assert.deepEqual((await client.listPrompts()).prompts.map((p) => p.name), ['caller-lookup']);
+    assert.deepEqual(
+      (await client.listPrompts()).prompts.map((p) => p.name),
+      ['caller-lookup'],
+    );
     assert.match(((await client.getPrompt({ name: 'caller-lookup' })).messages[0]!.content as { text: string }).text, /searchWorkspaceTasks/);
     await assert.rejects(client.callTool({ name: 'addCustomerComment', arguments: {} }), /Unknown tool/);
   } finally {
@@ -126,7 +139,9 @@ test('modern results: resultType, serverInfo, caching hints on lists and reads; 
     assert.ok(Number.isInteger(r.json.result.ttlMs) && r.json.result.ttlMs >= 0);
   }
   // Deterministic order, three times over.
-  const orders = await Promise.all([1, 2, 3].map(async () => (await modern('tools/list')).json.result.tools.map((t: { name: string }) => t.name).join()));
+  const orders = await Promise.all(
+    [1, 2, 3].map(async () => (await modern('tools/list')).json.result.tools.map((t: { name: string }) => t.name).join()),
+  );
   assert.equal(new Set(orders).size, 1);
   const call = await modern('tools/call', { name: 'workspaceSummary', arguments: {} }, { id: 'call-1' });
   assert.equal(call.json.id, 'call-1');
@@ -138,12 +153,17 @@ test('modern results: resultType, serverInfo, caching hints on lists and reads; 
   assert.equal(read.json.result.contents[0].uri, 'taskline://tasks/1');
 });
 
-test('modern errors are the spec\'s, with HTTP 400/404 and the request id — never a 500', async () => {
+test("modern errors are the spec's, with HTTP 400/404 and the request id — never a 500", async () => {
   const wrongMethod = await modern('tools/list', {}, { id: 41, headers: { 'mcp-method': 'tools/call' } });
   assert.equal(wrongMethod.status, 400);
   assert.deepEqual([wrongMethod.json.id, wrongMethod.json.error.code], [41, -32020]);
   assert.match(wrongMethod.json.error.message, /Header mismatch: Mcp-Method header value 'tools\/call' does not match body value 'tools\/list'/);
-  for (const headers of [{ 'mcp-method': null }, { 'mcp-method': 'TOOLS/LIST' }, { 'mcp-protocol-version': null }, { 'mcp-protocol-version': '2025-11-25' }] as Record<string, string | null>[]) {
+  for (const headers of [
+    { 'mcp-method': null },
+    { 'mcp-method': 'TOOLS/LIST' },
+    { 'mcp-protocol-version': null },
+    { 'mcp-protocol-version': '2025-11-25' },
+  ] as Record<string, string | null>[]) {
     const r = await modern('tools/list', {}, { headers });
     assert.deepEqual([r.status, r.json.error?.code], [400, -32020], JSON.stringify(headers));
   }
@@ -151,12 +171,20 @@ test('modern errors are the spec\'s, with HTTP 400/404 and the request id — ne
   assert.deepEqual([noName.status, noName.json.error.code], [400, -32020]);
   const otherName = await modern('tools/call', { name: 'workspaceSummary', arguments: {} }, { headers: { 'mcp-name': 'getTaskDetails' } });
   assert.deepEqual([otherName.status, otherName.json.error.code], [400, -32020]);
-  const b64 = await modern('tools/call', { name: 'workspaceSummary', arguments: {} }, { headers: { 'mcp-name': `=?base64?${Buffer.from('workspaceSummary').toString('base64')}?=` } });
+  const b64 = await modern(
+    'tools/call',
+    { name: 'workspaceSummary', arguments: {} },
+    { headers: { 'mcp-name': `=?base64?${Buffer.from('workspaceSummary').toString('base64')}?=` } },
+  );
   assert.equal(b64.status, 200, 'a base64-encoded Mcp-Name is decoded before comparing');
   const spaced = await modern('tools/call', { name: 'workspaceSummary', arguments: {} }, { headers: { 'mcp-name': '  workspaceSummary  ' } });
   assert.equal(spaced.status, 200);
 
-  const v999 = await modern('tools/list', {}, { id: 'v', meta: { ...META, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' }, headers: { 'mcp-protocol-version': 'v999.0.0' } });
+  const v999 = await modern(
+    'tools/list',
+    {},
+    { id: 'v', meta: { ...META, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' }, headers: { 'mcp-protocol-version': 'v999.0.0' } },
+  );
   assert.equal(v999.status, 400);
   assert.equal(v999.json.id, 'v');
   assert.equal(v999.json.error.code, -32022);
@@ -168,40 +196,78 @@ test('modern errors are the spec\'s, with HTTP 400/404 and the request id — ne
   const noCaps = await modern('tools/list', {}, { meta: { 'io.modelcontextprotocol/protocolVersion': V } });
   assert.deepEqual([noCaps.status, noCaps.json.error.code], [400, -32602]);
   assert.match(noCaps.json.error.message, /clientCapabilities/);
-  const noInfo = await modern('tools/list', {}, { meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': {} } });
+  const noInfo = await modern(
+    'tools/list',
+    {},
+    { meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': {} } },
+  );
   assert.equal(noInfo.status, 200, 'clientInfo is optional');
-  const headerOnly = await rpc(url, { jsonrpc: '2.0', id: 5, method: 'tools/list' }, { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'tools/list' } });
+  const headerOnly = await rpc(
+    url,
+    { jsonrpc: '2.0', id: 5, method: 'tools/list' },
+    { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'tools/list' } },
+  );
   assert.deepEqual([headerOnly.status, headerOnly.json.id, headerOnly.json.error.code], [400, 5, -32602]);
 
-  for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'subscriptions/listen', 'unknown/method']) {
+  for (const method of [
+    'initialize',
+    'ping',
+    'logging/setLevel',
+    'resources/subscribe',
+    'resources/unsubscribe',
+    'subscriptions/listen',
+    'unknown/method',
+  ]) {
     const r = await modern(method, method === 'resources/subscribe' ? { uri: 'taskline://tasks/1' } : {}, { id: 9 });
     assert.deepEqual([r.status, r.json.id, r.json.error?.code], [404, 9, -32601], method);
   }
   const missing = await modern('resources/read', { uri: 'test://nope' });
   assert.equal(missing.status, 200);
-  assert.deepEqual([missing.json.error.code, missing.json.error.data], [-32602, { uri: 'test://nope' }], 'resource not found is -32602 in 2026-07-28');
+  assert.deepEqual(
+    [missing.json.error.code, missing.json.error.data],
+    [-32602, { uri: 'test://nope' }],
+    'resource not found is -32602 in 2026-07-28',
+  );
   const unknownTool = await modern('tools/call', { name: 'nope', arguments: {} });
   assert.equal(unknownTool.json.error.code, -32602);
   const cursor = await modern('tools/list', { cursor: 'abc' });
   assert.equal(cursor.json.error.code, -32602);
 
-  const batch = await rpc(url, [{ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: META } }], { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'tools/list' } });
+  const batch = await rpc(url, [{ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: META } }], {
+    token: demo.token,
+    headers: { 'mcp-protocol-version': V, 'mcp-method': 'tools/list' },
+  });
   assert.deepEqual([batch.status, batch.json.error.code], [400, -32600]);
-  const note = await rpc(url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: META } }, { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'notifications/cancelled' } });
+  const note = await rpc(
+    url,
+    { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: META } },
+    { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'notifications/cancelled' } },
+  );
   assert.equal(note.status, 202);
   assert.doesNotMatch(app.logs(), /"msg":"(unhandled error|tools\/call failed|tool failed)"/);
 });
 
-test('legacy requests are untouched, and an unknown legacy version gets the spec\'s -32022 with the supported list', async () => {
+test("legacy requests are untouched, and an unknown legacy version gets the spec's -32022 with the supported list", async () => {
   const init = await rpc(url, INIT('2025-11-25'), { token: demo.token });
   assert.equal(init.json.result.protocolVersion, '2025-11-25');
   assert.equal(init.json.result.resultType, undefined, 'no modern decoration on legacy results');
-  const list = await rpc(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { token: demo.token, headers: { 'mcp-protocol-version': '2025-06-18' } });
+  const list = await rpc(
+    url,
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { token: demo.token, headers: { 'mcp-protocol-version': '2025-06-18' } },
+  );
   assert.equal(list.json.result.resultType, undefined);
-  const old = await rpc(url, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { token: demo.token, headers: { 'mcp-protocol-version': '1999-01-01' } });
+  const old = await rpc(
+    url,
+    { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+    { token: demo.token, headers: { 'mcp-protocol-version': '1999-01-01' } },
+  );
   assert.deepEqual([old.status, old.json.id, old.json.error.code], [400, 3, -32022]);
   assert.match(old.json.error.message, /Unsupported protocol version: 1999-01-01/);
-  assert.deepEqual(old.json.error.data, { supported: [V, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'], requested: '1999-01-01' });
+  assert.deepEqual(old.json.error.data, {
+    supported: [V, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'],
+    requested: '1999-01-01',
+  });
   // A legacy initialize with the modern header on it is still the legacy handshake.
   const mixed = await rpc(url, INIT('2025-11-25'), { token: demo.token, headers: { 'mcp-protocol-version': V } });
   assert.equal(mixed.json.result.protocolVersion, '2025-11-25');

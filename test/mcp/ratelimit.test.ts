@@ -42,8 +42,7 @@ test('token guessing from one address gets 429 with Retry-After after the config
   const url = app.mcpUrl(fx.ws.id);
   const statuses: number[] = [];
   const attacker = { 'x-forwarded-for': '203.0.113.7' };
-  for (let i = 0; i < 8; i++)
-    statuses.push((await rpc(url, INIT(), { token: `mcp_live_${String(i).padStart(43, 'x')}`, headers: attacker })).status);
+  for (let i = 0; i < 8; i++) statuses.push((await rpc(url, INIT(), { token: `mcp_live_${String(i).padStart(43, 'x')}`, headers: attacker })).status);
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
   const limited = await rpc(url, INIT(), { token: 'mcp_live_' + 'z'.repeat(43), headers: attacker });
   assert.equal(limited.status, 429);
@@ -62,7 +61,9 @@ test('a valid token is never throttled by failures from its address (a shared pl
   const url = app.mcpUrl(fx.ws.id);
   const platform = { 'x-forwarded-for': '192.0.2.44' };
   const bad = await Promise.all(
-    Array.from({ length: 200 }, (_, i) => rpc(url, CALL, { token: `mcp_live_${String(i).padStart(43, 'q')}`, headers: platform }).then((r) => r.status)),
+    Array.from({ length: 200 }, (_, i) =>
+      rpc(url, CALL, { token: `mcp_live_${String(i).padStart(43, 'q')}`, headers: platform }).then((r) => r.status),
+    ),
   );
   assert.equal(bad.filter((s) => s === 401).length, 5, 'the limit admits its five failures');
   assert.equal(bad.filter((s) => s === 429).length, 195, 'then refuses the bad tokens');
@@ -99,7 +100,11 @@ test('resources/read and resources/list pass the same boundary as tools/call: co
   const statuses: number[] = [];
   for (let i = 0; i < 24; i++) {
     const method = i % 4 === 3 ? 'resources/list' : 'resources/read';
-    const r = await rpc(url, { jsonrpc: '2.0', id: i, method, params: method === 'resources/read' ? { uri: `taskline://tasks/${task.number}` } : {} }, { token });
+    const r = await rpc(
+      url,
+      { jsonrpc: '2.0', id: i, method, params: method === 'resources/read' ? { uri: `taskline://tasks/${task.number}` } : {} },
+      { token },
+    );
     statuses.push(r.status);
     if (r.status === 200) assert.ok(r.json.result, JSON.stringify(r.json));
   }
@@ -110,7 +115,11 @@ test('resources/read and resources/list pass the same boundary as tools/call: co
   assert.equal(rows.filter((e) => e.action === 'resource.list' && e.outcome === 'ok').length, 5);
   // A credential without getTaskDetails reads no task, and that is audited as denied.
   const narrow = await createCredential(db, fx.ws.id, { name: 'summary only', tools: ['workspaceSummary'] });
-  const refused = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: `taskline://tasks/${task.number}` } }, { token: narrow.token });
+  const refused = await rpc(
+    url,
+    { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: `taskline://tasks/${task.number}` } },
+    { token: narrow.token },
+  );
   assert.equal(refused.json.error.code, -32002);
   const denied = await listAudit(db, fx.ws.id, { credentialId: narrow.credential.id, limit: 5 });
   assert.equal(denied.find((e) => e.action === 'resource.read')?.outcome, 'denied');

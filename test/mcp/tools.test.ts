@@ -42,7 +42,12 @@ before(async () => {
   const t = await createTask(db, fx.ws.id, { title: 'Dryer squeals', customerId: russell.id, status: 'done' });
   otherTask = t.number;
   for (let i = 0; i < 3; i++)
-    await addComment(db, fx.ws.id, { taskId: t.id, authorKind: (['staff', 'customer', 'assistant'] as const)[i]!, authorName: ['Pat', 'Russell Hale', 'Claude'][i]!, body: `note ${i} <img src=x onerror=alert(1)>\u202E` });
+    await addComment(db, fx.ws.id, {
+      taskId: t.id,
+      authorKind: (['staff', 'customer', 'assistant'] as const)[i]!,
+      authorName: ['Pat', 'Russell Hale', 'Claude'][i]!,
+      body: `note ${i} <img src=x onerror=alert(1)>\u202E`,
+    });
   client = await connectClient(app.mcpUrl(fx.ws.id), fx.token);
 });
 after(async () => {
@@ -77,7 +82,7 @@ test('tools/list: the five read tools by default, each with title, description �
   assert.ok(!JSON.stringify(tools).includes('workspaceId'), 'no tool takes a workspace id');
 });
 
-test('every tool\'s tools/list entry matches its snapshot file, one per tool (update deliberately: UPDATE_SNAPSHOTS=1)', async () => {
+test("every tool's tools/list entry matches its snapshot file, one per tool (update deliberately: UPDATE_SNAPSHOTS=1)", async () => {
   const { ws, token } = await workspaceWithToken(db, 'Snapshot', { allowCustomerComments: true }, { allowCustomerComments: true });
   const c = await connectClient(app.mcpUrl(ws.id), token);
   try {
@@ -109,7 +114,10 @@ test('a narrowed credential sees only its tools; a hidden tool gets the same err
   const c = await connectClient(app.mcpUrl(fx.ws.id), token);
   try {
     const { tools } = await c.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ['searchWorkspaceTasks']);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['searchWorkspaceTasks'],
+    );
     const hidden = await c.callTool({ name: 'getTaskDetails', arguments: { taskNumber: 1 } }).catch((e: Error & { code?: number }) => e);
     const unknown = await c.callTool({ name: 'dropAllTables', arguments: {} }).catch((e: Error & { code?: number }) => e);
     assert.ok(hidden instanceof Error && unknown instanceof Error);
@@ -117,7 +125,10 @@ test('a narrowed credential sees only its tools; a hidden tool gets the same err
     assert.equal((unknown as { code?: number }).code, -32602);
     assert.equal(hidden.message.replace('getTaskDetails', 'X'), unknown.message.replace('dropAllTables', 'X'));
     const audit = await listAudit(db, fx.ws.id, { credentialId: credential.id });
-    assert.deepEqual(audit.filter((e) => e.action === 'tool_call').map((e) => e.outcome), ['denied', 'denied']);
+    assert.deepEqual(
+      audit.filter((e) => e.action === 'tool_call').map((e) => e.outcome),
+      ['denied', 'denied'],
+    );
   } finally {
     await c.close();
   }
@@ -129,8 +140,14 @@ test('workspaceSummary counts tasks and lists the 5 most recent', async () => {
   const s = r.structuredContent;
   assert.equal(s.workspace, 'Acme Appliance Repair');
   assert.equal(s.totalTasks, 122);
-  assert.equal(Object.values(s.byStatus as Record<string, number>).reduce((a, b) => a + b, 0), 122);
-  assert.equal(Object.values(s.byPriority as Record<string, number>).reduce((a, b) => a + b, 0), 122);
+  assert.equal(
+    Object.values(s.byStatus as Record<string, number>).reduce((a, b) => a + b, 0),
+    122,
+  );
+  assert.equal(
+    Object.values(s.byPriority as Record<string, number>).reduce((a, b) => a + b, 0),
+    122,
+  );
   assert.ok(s.createdLast30Days >= 2);
   assert.equal(s.recentlyUpdated.length, 5);
   assert.match(r.text, /122 tasks/);
@@ -151,9 +168,15 @@ test('listWorkspaceTasks pages with a cursor and filters by status, priority, as
   const open = await call('listWorkspaceTasks', { status: 'open', priority: 'high', limit: 50 });
   assert.ok(open.structuredContent.tasks.every((t: { status: string; priority: string }) => t.status === 'open' && t.priority === 'high'));
   const pat = await call('listWorkspaceTasks', { assignee: 'pat@acme.example' });
-  assert.deepEqual(pat.structuredContent.tasks.map((t: { number: number }) => t.number), [russellTask]);
+  assert.deepEqual(
+    pat.structuredContent.tasks.map((t: { number: number }) => t.number),
+    [russellTask],
+  );
   const byName = await call('listWorkspaceTasks', { assignee: 'pat tec' });
-  assert.deepEqual(byName.structuredContent.tasks.map((t: { number: number }) => t.number), [russellTask]);
+  assert.deepEqual(
+    byName.structuredContent.tasks.map((t: { number: number }) => t.number),
+    [russellTask],
+  );
   const nobody = await call('listWorkspaceTasks', { assignee: 'nobody@nowhere' });
   assert.equal(nobody.isError, true);
   assert.match(nobody.text, /No staff member matches/);
@@ -208,11 +231,17 @@ test('revealCustomerContact shows phone and email in full', async () => {
 test('listTaskComments: oldest first, author kinds, fenced and cleaned bodies, cursor', async () => {
   const r = await call('listTaskComments', { taskNumber: otherTask, limit: 2 });
   assert.ok(!r.isError, r.text);
-  assert.deepEqual(r.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind), ['staff', 'customer']);
+  assert.deepEqual(
+    r.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind),
+    ['staff', 'customer'],
+  );
   assert.ok(!r.structuredContent.comments[0].body.includes('\u202E'));
   assert.match(r.text, /<customer_content>note 0 ‹img src=x onerror=alert\(1\)›<\/customer_content>/);
   const next = await call('listTaskComments', { taskNumber: otherTask, cursor: r.structuredContent.nextCursor });
-  assert.deepEqual(next.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind), ['assistant']);
+  assert.deepEqual(
+    next.structuredContent.comments.map((c: { authorKind: string }) => c.authorKind),
+    ['assistant'],
+  );
   assert.equal(next.structuredContent.nextCursor, null);
   const none = await call('listTaskComments', { taskNumber: russellTask });
   assert.equal(none.structuredContent.comments.length, 0);
@@ -242,7 +271,10 @@ test('searchWorkspaceTasks finds Russell by name and phone; blank query is an is
 
 test('resources: template, recent list and read; caller-lookup prompt', async () => {
   const { resourceTemplates } = await client.listResourceTemplates();
-  assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ['taskline://tasks/{number}']);
+  assert.deepEqual(
+    resourceTemplates.map((t) => t.uriTemplate),
+    ['taskline://tasks/{number}'],
+  );
   const { resources } = await client.listResources();
   assert.ok(resources.length > 0 && resources.every((r) => r.uri.startsWith('taskline://tasks/')));
   const read = await client.readResource({ uri: `taskline://tasks/${russellTask}` });

@@ -13,7 +13,12 @@ import {
   type WorkspaceSettings,
 } from '../../src/domain/policy.ts';
 
-const ws = (p: Partial<WorkspaceSettings> = {}): WorkspaceSettings => ({ mcpEnabled: true, allowCustomerComments: false, minVerificationFactors: 2, ...p });
+const ws = (p: Partial<WorkspaceSettings> = {}): WorkspaceSettings => ({
+  mcpEnabled: true,
+  allowCustomerComments: false,
+  minVerificationFactors: 2,
+  ...p,
+});
 const cred = (p: Partial<CredentialSettings> = {}): CredentialSettings => ({
   tools: [...READ_TOOLS],
   allowCustomerComments: false,
@@ -53,7 +58,11 @@ test('credential allowlist narrows the read tools and keeps catalog order', () =
 });
 
 test('required factors: workspace minimum is a floor the credential can only raise; the phone is always one', () => {
-  assert.deepEqual(effectivePolicy(ws({ minVerificationFactors: 2 }), cred({ verificationFactors: 3 })).requiredFactors, ['phone', 'customerName', 'taskNumber']);
+  assert.deepEqual(effectivePolicy(ws({ minVerificationFactors: 2 }), cred({ verificationFactors: 3 })).requiredFactors, [
+    'phone',
+    'customerName',
+    'taskNumber',
+  ]);
   assert.equal(effectivePolicy(ws({ minVerificationFactors: 3 }), cred({ verificationFactors: 1 })).verificationLevel, 3);
   assert.deepEqual(effectivePolicy(ws({ minVerificationFactors: 1 }), cred()).requiredFactors, ['phone']);
   for (const level of [1, 2, 3, 0, 4, Number.NaN]) assert.ok(requiredFactorTypes(level).includes('phone'), `level ${level}`);
@@ -65,7 +74,10 @@ test('a credential that reveals contact details never adds customer comments (it
   const p = effectivePolicy(ws({ allowCustomerComments: true }), cred({ allowCustomerComments: true, revealCustomerContact: true }));
   assert.equal(p.canComment, false);
   assert.ok(!p.tools.includes('addCustomerComment'));
-  assert.match(normalizeCredentialRequest(ws(), { allowCustomerComments: true, revealCustomerContact: true }).problems.join(), /cannot both reveal contact details and add customer comments/);
+  assert.match(
+    normalizeCredentialRequest(ws(), { allowCustomerComments: true, revealCustomerContact: true }).problems.join(),
+    /cannot both reveal contact details and add customer comments/,
+  );
   assert.deepEqual(normalizeCredentialRequest(ws(), { revealCustomerContact: true }).problems, []);
 });
 
@@ -78,7 +90,10 @@ test('credential requests are normalized and checked against the workspace', () 
   assert.deepEqual(withComment.tools, ['getTaskDetails']);
   assert.equal(withComment.allowCustomerComments, true);
   assert.match(normalizeCredentialRequest(ws(), { tools: ['dropTables'] }).problems.join(), /unknown tool\(s\): dropTables/);
-  assert.match(normalizeCredentialRequest(ws({ minVerificationFactors: 3 }), { verificationFactors: 2 }).problems.join(), /below the workspace minimum/);
+  assert.match(
+    normalizeCredentialRequest(ws({ minVerificationFactors: 3 }), { verificationFactors: 2 }).problems.join(),
+    /below the workspace minimum/,
+  );
   assert.match(normalizeCredentialRequest(ws(), { verificationFactors: 4 }).problems.join(), /1, 2 or 3/);
 });
 
@@ -97,10 +112,16 @@ test('masking shows only what a caller may be told', () => {
   assert.equal(maskEmail('Russ.Hale@Example.com'), 'R•••@Example.com');
 });
 
-test('the MCP layer implements exactly the domain\'s tool catalogue, in its order, with matching annotations', async () => {
+test("the MCP layer implements exactly the domain's tool catalogue, in its order, with matching annotations", async () => {
   const { TOOL_CATALOG } = await import('../../src/domain/catalog.ts');
   const { TOOLS } = await import('../../src/mcp/tools/index.ts');
-  assert.deepEqual(TOOLS.map((t) => t.name), TOOL_CATALOG.map((c) => c.name));
+  assert.deepEqual(
+    TOOLS.map((t) => t.name),
+    TOOL_CATALOG.map((c) => c.name),
+  );
   for (const [i, c] of TOOL_CATALOG.entries()) assert.equal(TOOLS[i]!.annotations.readOnlyHint, c.access === 'read', c.name);
-  assert.deepEqual([...READ_TOOLS], TOOL_CATALOG.filter((c) => c.access === 'read').map((c) => c.name));
+  assert.deepEqual(
+    [...READ_TOOLS],
+    TOOL_CATALOG.filter((c) => c.access === 'read').map((c) => c.name),
+  );
 });

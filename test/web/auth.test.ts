@@ -77,7 +77,10 @@ test('sign in: HttpOnly SameSite=Lax session cookie; the database keeps only its
   assert.match(secret!, /^[A-Za-z0-9_-]{43}$/, '32 random bytes');
   const rows = await db.query<{ id_hash: Uint8Array }>('SELECT id_hash FROM web_sessions WHERE workspace_id = $1', [wsA.id]);
   const hash = createHash('sha256').update(secret!).digest();
-  assert.ok(rows.rows.some((r) => Buffer.from(r.id_hash).equals(hash)), 'stored as SHA-256');
+  assert.ok(
+    rows.rows.some((r) => Buffer.from(r.id_hash).equals(hash)),
+    'stored as SHA-256',
+  );
   const dump = JSON.stringify(await db.query('SELECT * FROM web_sessions'));
   assert.ok(!dump.includes(secret!), 'the secret itself is not stored');
 
@@ -160,14 +163,24 @@ test('CSRF: state-changing forms need the session token (missing, wrong, or anot
   await other.signIn('ana@example.com', PW);
   const foreign = await other.csrf();
   const form = { mcpEnabled: 'on', minVerificationFactors: '1' };
-  for (const bad of [{} as Record<string, string>, { _csrf: '' }, { _csrf: 'x' }, { _csrf: foreign }, { _csrf: token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') }]) {
+  for (const bad of [
+    {} as Record<string, string>,
+    { _csrf: '' },
+    { _csrf: 'x' },
+    { _csrf: foreign },
+    { _csrf: token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') },
+  ]) {
     const res = await c.post('/settings/mcp/workspace', { ...form, ...bad });
     assert.equal(res.status, 403, JSON.stringify(bad));
     assert.match(res.text, /security token/);
   }
   assert.equal((await getWorkspace(db, wsA.id))!.minVerificationFactors, 2, 'nothing changed');
   // A JSON or text body cannot carry the token either.
-  const json = await c.request('/settings/mcp/workspace', { method: 'POST', body: JSON.stringify({ _csrf: token }), headers: { 'content-type': 'application/json' } });
+  const json = await c.request('/settings/mcp/workspace', {
+    method: 'POST',
+    body: JSON.stringify({ _csrf: token }),
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(json.status, 403);
   const ok = await c.post('/settings/mcp/workspace', { ...form, _csrf: token });
   assert.equal(ok.status, 303);
@@ -248,7 +261,7 @@ test('throttling per account: the 11th attempt is refused with 429 — and the c
 });
 
 test('throttling per IP: many accounts guessed from one address are refused too', async () => {
-  let last;
+  let last: Awaited<ReturnType<WebClient['signIn']>> | undefined;
   for (let i = 1; i <= MAX_IP_FAILURES; i++) {
     last = await web(i % 2 ? app : app2).signIn(`guess-${i}@example.com`, 'wrong');
     assert.equal(last.status, 401, `attempt ${i}`);

@@ -122,7 +122,14 @@ test('URL tampering: ids of another workspace inside forms and filters are refus
   assert.equal(assign.status, 400);
   assert.equal((await getTaskByNumber(db, A.ws.id, A.task.number))!.assigneeId, A.admin.id);
   // Create a task for B's customer.
-  const create = await admin.post('/tasks', { title: 'x', customerMode: 'existing', customerId: String(B.customer.id), status: 'open', priority: 'normal', _csrf: csrf });
+  const create = await admin.post('/tasks', {
+    title: 'x',
+    customerMode: 'existing',
+    customerId: String(B.customer.id),
+    status: 'open',
+    priority: 'normal',
+    _csrf: csrf,
+  });
   assert.equal(create.status, 400);
   assert.match(create.text, /not in this workspace/);
   // Pre-select B's customer on the new-task page.
@@ -148,7 +155,13 @@ test('members use tasks and customers but every settings route answers 403 and c
   const tasksPage = await member.get('/tasks');
   assert.ok(!tasksPage.text.includes('href="/settings/mcp"'), 'no settings link');
   const csrf = await member.csrf();
-  for (const path of ['/settings', '/settings/mcp', '/settings/mcp/audit', '/settings/mcp/audit.csv', `/settings/mcp/credentials/${A.credentialId}`]) {
+  for (const path of [
+    '/settings',
+    '/settings/mcp',
+    '/settings/mcp/audit',
+    '/settings/mcp/audit.csv',
+    `/settings/mcp/credentials/${A.credentialId}`,
+  ]) {
     const res = await member.get(path);
     assert.equal(res.status, 403, path);
     assert.match(res.text, /owners and admins/);
@@ -192,12 +205,28 @@ test('members work on tasks: comment and status change', async () => {
 
 test('create a task with a new customer; validation errors keep what was typed', async () => {
   const csrf = await admin.csrf();
-  const bad = await admin.post('/tasks', { title: '', description: 'keep me', customerMode: 'new', customerName: 'Nia', status: 'open', priority: 'normal', _csrf: csrf });
+  const bad = await admin.post('/tasks', {
+    title: '',
+    description: 'keep me',
+    customerMode: 'new',
+    customerName: 'Nia',
+    status: 'open',
+    priority: 'normal',
+    _csrf: csrf,
+  });
   assert.equal(bad.status, 400);
   assert.match(bad.text, /title must be 1–200 characters/i);
   assert.match(bad.text, /keep me/);
   assert.match(bad.text, /value="Nia"/);
-  const badPhone = await admin.post('/tasks', { title: 'T', customerMode: 'new', customerName: 'Nia', customerPhone: '12', status: 'open', priority: 'normal', _csrf: csrf });
+  const badPhone = await admin.post('/tasks', {
+    title: 'T',
+    customerMode: 'new',
+    customerName: 'Nia',
+    customerPhone: '12',
+    status: 'open',
+    priority: 'normal',
+    _csrf: csrf,
+  });
   assert.equal(badPhone.status, 400);
   assert.match(badPhone.text, /not a phone number/);
   const customers = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers WHERE workspace_id = $1 AND name = 'Nia'`, [A.ws.id]);
@@ -227,7 +256,12 @@ test('create a task with a new customer; validation errors keep what was typed',
 
 test('workspace settings changes are audited as workspace.update with the user', async () => {
   const csrf = await admin.csrf('/settings/mcp');
-  const res = await admin.post('/settings/mcp/workspace', { mcpEnabled: 'on', allowCustomerComments: 'on', minVerificationFactors: '3', _csrf: csrf });
+  const res = await admin.post('/settings/mcp/workspace', {
+    mcpEnabled: 'on',
+    allowCustomerComments: 'on',
+    minVerificationFactors: '3',
+    _csrf: csrf,
+  });
   assert.equal(res.status, 303);
   const ev = (await listAudit(db, A.ws.id, { limit: 5 })).find((e) => e.action === 'workspace.update');
   assert.ok(ev);
@@ -261,7 +295,9 @@ test('the create-credential form sent twice (a reload of the token page) creates
   const shown = await admin.get(again.location!);
   assert.match(shown.text, /had already created this credential/);
   assert.doesNotMatch(shown.text, /mcp_live_[A-Za-z0-9_-]{43}/, 'the token is not shown again');
-  const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mcp_credentials WHERE workspace_id = $1 AND name = 'Twice sent'`, [A.ws.id]);
+  const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mcp_credentials WHERE workspace_id = $1 AND name = 'Twice sent'`, [
+    A.ws.id,
+  ]);
   assert.equal(n.rows[0]!.n, 1);
   // A form without a key (a tab opened before this change) still works, without the protection.
   const keyless = await admin.post('/settings/mcp/credentials', { ...form, name: 'No key', createKey: '' });
@@ -275,7 +311,13 @@ test('credential create: validation, policy ceiling, token only in that response
   assert.match(noName.text, /name must be 1–100 characters/);
   const noTools = await admin.post('/settings/mcp/credentials', { name: 'x', expires: '', _csrf: csrf });
   assert.equal(noTools.status, 400);
-  const lowFactors = await admin.post('/settings/mcp/credentials', { name: 'x', tools: ['getTaskDetails'], verificationFactors: '1', expires: '', _csrf: csrf });
+  const lowFactors = await admin.post('/settings/mcp/credentials', {
+    name: 'x',
+    tools: ['getTaskDetails'],
+    verificationFactors: '1',
+    expires: '',
+    _csrf: csrf,
+  });
   assert.equal(lowFactors.status, 400);
   assert.match(lowFactors.text, /cannot be below the workspace minimum/);
   const badTool = await admin.post('/settings/mcp/credentials', { name: 'x', tools: ['dropDatabase'], expires: '', _csrf: csrf });
@@ -301,10 +343,12 @@ test('credential create: validation, policy ceiling, token only in that response
   const after = await admin.get('/settings/mcp');
   assert.ok(!after.text.includes(token), 'the token is never shown again');
   assert.ok(after.text.includes(`${token.slice(0, 13)}…${token.slice(-4)}`), 'its preview is');
-  const cred = (await db.query<{ expires_at: Date; reveal: boolean }>(
-    `SELECT expires_at, reveal_customer_contact AS reveal FROM mcp_credentials WHERE workspace_id = $1 AND name LIKE '=HYPERLINK%'`,
-    [A.ws.id],
-  )).rows[0]!;
+  const cred = (
+    await db.query<{ expires_at: Date; reveal: boolean }>(
+      `SELECT expires_at, reveal_customer_contact AS reveal FROM mcp_credentials WHERE workspace_id = $1 AND name LIKE '=HYPERLINK%'`,
+      [A.ws.id],
+    )
+  ).rows[0]!;
   assert.ok(Math.abs(cred.expires_at.getTime() - (Date.now() + 30 * 86400_000)) < 60_000);
   assert.equal(cred.reveal, true);
 
@@ -323,7 +367,14 @@ test('credential create: validation, policy ceiling, token only in that response
 
 test('audit log pages through events with a keyset cursor', async () => {
   const { appendAudit } = await import('../../src/domain/audit.ts');
-  for (let i = 0; i < 60; i++) await appendAudit(db, A.ws.id, { action: 'tool_call', tool: 'getTaskDetails', outcome: i % 3 ? 'ok' : 'denied', credentialId: A.credentialId, latencyMs: i });
+  for (let i = 0; i < 60; i++)
+    await appendAudit(db, A.ws.id, {
+      action: 'tool_call',
+      tool: 'getTaskDetails',
+      outcome: i % 3 ? 'ok' : 'denied',
+      credentialId: A.credentialId,
+      latencyMs: i,
+    });
   const first = await admin.get('/settings/mcp/audit?tool=getTaskDetails');
   const rows = (t: string) => (t.match(/<tr>/g) ?? []).length - 1;
   assert.equal(rows(first.text), 50);
@@ -404,7 +455,12 @@ test('odd URLs and bodies never cause a 5xx', async () => {
   const multipart = new FormData();
   multipart.set('_csrf', csrf);
   multipart.set('body', 'sent as multipart');
-  const mp = await fetch(`${admin.base}/tasks/${A.task.number}/comments`, { method: 'POST', body: multipart, headers: { cookie: admin.cookieHeader() }, redirect: 'manual' });
+  const mp = await fetch(`${admin.base}/tasks/${A.task.number}/comments`, {
+    method: 'POST',
+    body: multipart,
+    headers: { cookie: admin.cookieHeader() },
+    redirect: 'manual',
+  });
   assert.equal(mp.status, 303);
   for (const body of ['%ZZ=1&_csrf=' + csrf, '_csrf=' + csrf + '&tools=a&tools=b&tools=%00', '&&&=&=', '_csrf=' + csrf + '&due=2026-13-45&title=x']) {
     for (const path of ['/tasks', `/tasks/${A.task.number}`, '/settings/mcp/credentials', '/customers', '/signin']) {

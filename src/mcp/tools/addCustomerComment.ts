@@ -13,7 +13,7 @@ export const addCustomerComment = defineTool({
   name: 'addCustomerComment',
   title: "Add the caller's comment",
   description:
-    "Adds a comment to a task on behalf of its customer, after the server verifies the caller. Ask the caller for the phone number on file (always required) and their full name, and pass exactly what they said in verification — never details from search results or task details. The server decides and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.",
+    'Adds a comment to a task on behalf of its customer, after the server verifies the caller. Ask the caller for the phone number on file (always required) and their full name, and pass exactly what they said in verification — never details from search results or task details. The server decides and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.',
   inputSchema: z.object({
     taskNumber: TaskNumber,
     comment: z
@@ -51,7 +51,8 @@ export const addCustomerComment = defineTool({
     if (args.idempotencyKey) {
       const earlier = await findCommentByKey(ctx.db, ctx.workspace.id, ctx.credential.id, args.idempotencyKey);
       if (earlier) {
-        if (!sameComment(earlier, { taskId: task.id, body: args.comment })) throw new ToolError(KEY_REUSED, 'error', { taskId: task.id, factorTypes });
+        if (!sameComment(earlier, { taskId: task.id, body: args.comment }))
+          throw new ToolError(KEY_REUSED, 'error', { taskId: task.id, factorTypes });
         return {
           structured: { taskNumber: task.number, comment: presentComment(earlier), created: false },
           text: `Already added (same idempotencyKey): comment ${earlier.id} on #${task.number}. Nothing new was written.`,
@@ -68,7 +69,10 @@ export const addCustomerComment = defineTool({
       requiredFactors: ctx.policy.requiredFactors,
     });
     if (!result.ok)
-      throw new ToolError(verificationMessage(result), result.reason === 'locked' ? 'locked' : 'verification_failed', { taskId: task.id, factorTypes });
+      throw new ToolError(verificationMessage(result), result.reason === 'locked' ? 'locked' : 'verification_failed', {
+        taskId: task.id,
+        factorTypes,
+      });
     const customer = task.customerId == null ? null : await getCustomer(ctx.db, ctx.workspace.id, task.customerId);
     // A concurrent call with the same key (e.g. in the same batch) may have committed first: addComment then
     // returns its comment if it is this one, and refuses the key otherwise.

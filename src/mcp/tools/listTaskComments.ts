@@ -18,7 +18,7 @@ export const listTaskComments = defineTool({
   annotations: READ_ONLY,
   async run(ctx, args) {
     const task = await requireTask(ctx, args.taskNumber);
-    let page;
+    let page: Awaited<ReturnType<typeof listComments>>;
     try {
       page = await listComments(ctx.db, ctx.workspace.id, task.id, { limit: args.limit, cursor: args.cursor });
     } catch (err) {

@@ -32,7 +32,7 @@ export const searchWorkspaceTasks = defineTool({
   }),
   annotations: READ_ONLY,
   async run(ctx, args) {
-    let q;
+    let q: ReturnType<typeof parseQuery>;
     try {
       q = parseQuery(args.query);
     } catch (err) {
@@ -68,7 +68,8 @@ export const searchWorkspaceTasks = defineTool({
       const c = contact(h.customerName ?? '', h.customerPhone, h.customerEmail, reveal);
       return { ...taskSummary(h), matchedOn: h.matchedOn, customerPhone: c.phone, customerEmail: c.email };
     });
-    const whole = !reveal && contactKinds.length ? ' Phone numbers and email addresses are matched whole: all digits of the number, the complete address.' : '';
+    const whole =
+      !reveal && contactKinds.length ? ' Phone numbers and email addresses are matched whole: all digits of the number, the complete address.' : '';
     const text = hits.length
       ? `${hits.length} match(es) for "${args.query.trim()}", best first:\n` +
         result.hits.map((h, i) => taskLine(h, hits[i]!.customerPhone ? ` ${hits[i]!.customerPhone}` : '') + ` [${h.matchedOn}]`).join('\n')

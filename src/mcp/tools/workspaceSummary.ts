@@ -37,7 +37,10 @@ export const workspaceSummary = defineTool({
     ]);
     const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<(typeof STATUSES)[number], number>;
     const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<(typeof PRIORITIES)[number], number>;
-    let total = 0, d7 = 0, d30 = 0, overdue = 0;
+    let total = 0,
+      d7 = 0,
+      d30 = 0,
+      overdue = 0;
     for (const r of agg.rows) {
       byStatus[r.status as keyof typeof byStatus] += r.n;
       byPriority[r.priority as keyof typeof byPriority] += r.n;
@@ -46,7 +49,10 @@ export const workspaceSummary = defineTool({
       d30 += r.d30;
       overdue += r.overdue;
     }
-    const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    const fmt = (o: Record<string, number>) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
     const text = [
       `Workspace "${clean(ctx.workspace.name)}": ${total} tasks.`,
       `By status: ${fmt(byStatus)}.`,

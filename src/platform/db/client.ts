@@ -247,7 +247,10 @@ export function lockDataDir(dataDir: string, role: string): () => void {
         /* half-written or unreadable: treat as stale */
       }
       if (holder.pid && holder.pid !== process.pid && pidAlive(holder.pid)) {
-        const what = holder.role === 'server' ? 'the server is running' : `another taskline process (${holder.role ?? 'unknown'}, pid ${holder.pid}) is using it`;
+        const what =
+          holder.role === 'server'
+            ? 'the server is running'
+            : `another taskline process (${holder.role ?? 'unknown'}, pid ${holder.pid}) is using it`;
         throw new DataDirLockedError(
           holder.role === 'server'
             ? `${what} on ${dataDir} — stop it, use the web app, or use DATABASE_URL`

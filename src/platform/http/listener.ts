@@ -47,7 +47,8 @@ export function createListener(
     });
     Promise.resolve(handle(req, res, info)).catch((err: Error) => {
       log.error({ reqId: info.id, err: { message: err.message, stack: err.stack } }, 'unhandled error');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'internal error — the request id is in the x-request-id header', requestId: info.id });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'internal', message: 'internal error — the request id is in the x-request-id header', requestId: info.id });
       else res.destroy();
     });
   });

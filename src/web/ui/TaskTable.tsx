@@ -1,13 +1,6 @@
-
-import { type MatchedOn } from '../../domain/search.ts';
-import {
-  type Task,
-} from '../../domain/tasks.ts';
-import {
-  PriorityBadge,
-  StatusBadge,
-  Time,
-} from './ui.tsx';
+import type { MatchedOn } from '../../domain/search.ts';
+import type { Task } from '../../domain/tasks.ts';
+import { PriorityBadge, StatusBadge, Time } from './ui.tsx';
 
 export const MATCHED: Record<MatchedOn, string> = {
   taskNumber: 'task number',

@@ -1,5 +1,4 @@
-
-import { type SignInMatch } from '../../../domain/signin.ts';
+import type { SignInMatch } from '../../../domain/signin.ts';
 import { BareLayout, Notice } from '../../ui/ui.tsx';
 
 export interface SigninView {
@@ -58,9 +57,7 @@ export function SigninPage(p: SigninView) {
               </button>
             </form>
           </div>
-          <p class="muted small">
-            Forgot your password? Taskline has no self-service reset yet — ask whoever runs Taskline for your business.
-          </p>
+          <p class="muted small">Forgot your password? Taskline has no self-service reset yet — ask whoever runs Taskline for your business.</p>
         </div>
       </main>
     </BareLayout>

@@ -1,7 +1,7 @@
 /** Sign in / sign out. */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../../domain/sessions.ts';
-import { checkPassword, } from '../../../domain/signin.ts';
+import { checkPassword } from '../../../domain/signin.ts';
 import { beginLoginAttempt, endLoginAttempt, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../../domain/throttle.ts';
 import { isUuid } from '../../../domain/workspaces.ts';
 import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../../kit.tsx';

@@ -1,5 +1,3 @@
-
-
 export function CustomerFields(p: { v: { name: string; phone: string; email: string } }) {
   return (
     <>

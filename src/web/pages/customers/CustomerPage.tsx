@@ -1,9 +1,7 @@
 /** One customer: details (editable) and tasks. */
 import type { Session } from '../../../domain/sessions.ts';
-import {
-  type Customer,
-} from '../../../domain/customers.ts';
-import { type Task } from '../../../domain/tasks.ts';
+import type { Customer } from '../../../domain/customers.ts';
+import type { Task } from '../../../domain/tasks.ts';
 import { CsrfField, Empty, Layout, Notice, Time, qs } from '../../ui/ui.tsx';
 import { TaskTable } from '../../ui/TaskTable.tsx';
 import { CustomerFields } from './CustomerFields.tsx';

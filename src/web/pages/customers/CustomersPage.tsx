@@ -1,20 +1,24 @@
 /** Customers by name (keyset pages) or by search. */
 import type { Session } from '../../../domain/sessions.ts';
-import {
-  type Customer,
-} from '../../../domain/customers.ts';
+import type { Customer } from '../../../domain/customers.ts';
 import { Empty, Layout, Notice, Time, qs } from '../../ui/ui.tsx';
 
 export type CustomerRow = Customer & { taskCount: number };
-export function CustomersPage(p: { s: Session; q: string; rows: CustomerRow[]; next: string | null; first: boolean; total: number; notice?: string }) {
+export function CustomersPage(p: {
+  s: Session;
+  q: string;
+  rows: CustomerRow[];
+  next: string | null;
+  first: boolean;
+  total: number;
+  notice?: string;
+}) {
   return (
     <Layout title="Customers" session={p.s} nav="customers">
       <div class="page-head">
         <div>
           <h1>Customers</h1>
-          <p class="sub">
-            {p.q ? `Matches for “${p.q}”` : `${p.total.toLocaleString('en-US')} customer${p.total === 1 ? '' : 's'}, by name`}
-          </p>
+          <p class="sub">{p.q ? `Matches for “${p.q}”` : `${p.total.toLocaleString('en-US')} customer${p.total === 1 ? '' : 's'}, by name`}</p>
         </div>
         <a class="btn btn-primary" href="/customers/new">
           Add customer

@@ -1,15 +1,8 @@
 /** Customers: list (keyset by name, search), customer page (details, edit, tasks), add. */
 import type { Session } from '../../../domain/sessions.ts';
-import {
-  countCustomers,
-  createCustomer,
-  findCustomers,
-  getCustomer,
-  listCustomers,
-  updateCustomer,
-} from '../../../domain/customers.ts';
+import { countCustomers, createCustomer, findCustomers, getCustomer, listCustomers, updateCustomer } from '../../../domain/customers.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { cursorParts, encodeCursor, INT_MAX, listTasks, } from '../../../domain/tasks.ts';
+import { cursorParts, encodeCursor, INT_MAX, listTasks } from '../../../domain/tasks.ts';
 import { Form, authed, notFoundPage, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { capitalize } from '../../kit.tsx';
 import { CustomersPage, type CustomerRow } from './CustomersPage.tsx';
@@ -22,10 +15,18 @@ export const TASKS_PAGE = 25;
 export const encodeAfter = (c: CustomerRow) => encodeCursor([c.name, c.id]);
 export function decodeAfter(s: string | undefined): { name: string; id: number } | null {
   const p = s ? cursorParts(s) : null;
-  if (!p || p.length !== 2) return null;
+  if (p?.length !== 2) return null;
   const [name, id] = p;
   // Only what encodeAfter could have written: a name PostgreSQL can compare (no NUL, ≤ 200 chars) and an integer id.
-  if (typeof name !== 'string' || name.length > 200 || name.includes('\u0000') || !Number.isInteger(id) || (id as number) < 0 || (id as number) > INT_MAX) return null;
+  if (
+    typeof name !== 'string' ||
+    name.length > 200 ||
+    name.includes('\u0000') ||
+    !Number.isInteger(id) ||
+    (id as number) < 0 ||
+    (id as number) > INT_MAX
+  )
+    return null;
   return { name, id: id as number };
 }
 export function registerCustomerRoutes({ app, ctx }: Deps) {
@@ -80,7 +81,12 @@ export function registerCustomerRoutes({ app, ctx }: Deps) {
     }),
   );
 
-  const customerPage = async (c: Ctx, s: Session, id: number, extra: { status?: number; error?: string; v?: { name: string; phone: string; email: string } } = {}) => {
+  const customerPage = async (
+    c: Ctx,
+    s: Session,
+    id: number,
+    extra: { status?: number; error?: string; v?: { name: string; phone: string; email: string } } = {},
+  ) => {
     const ws = s.workspace.id;
     const customer = await getCustomer(db, ws, id);
     if (!customer) return notFoundPage(c, 'There is no such customer in this workspace');

@@ -1,13 +1,11 @@
 /** Settings → AI assistants → Access: the endpoint, the workspace policy, credentials, create a credential, and the token shown once. */
 import { randomBytes } from 'node:crypto';
 import type { Session } from '../../../domain/sessions.ts';
-import {
-  type Credential,
-} from '../../../domain/credentials.ts';
-import { READ_TOOLS, } from '../../../domain/policy.ts';
-import { type Workspace } from '../../../domain/workspaces.ts';
-import { type ClientConfig } from '../../../presenters/clientConfigs.ts';
-import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate, } from '../../ui/ui.tsx';
+import type { Credential } from '../../../domain/credentials.ts';
+import { READ_TOOLS } from '../../../domain/policy.ts';
+import type { Workspace } from '../../../domain/workspaces.ts';
+import type { ClientConfig } from '../../../presenters/clientConfigs.ts';
+import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate } from '../../ui/ui.tsx';
 import { Head, LEVEL_LABELS, STATE_LABELS, Tabs } from './parts.tsx';
 import { PolicyFields, ToolsCell } from './PolicyFields.tsx';
 
@@ -72,11 +70,10 @@ export function WorkspacePanel(p: { s: Session; ws: Workspace }) {
             ))}
           </select>
           <div class="hint" id="minFactors-hint">
-            What a caller must tell the assistant, correctly, before their comment is added. The phone number on file is
-            always required: it is the one detail an assistant cannot look up (it sees •••-•••-4534, and search only finds
-            a whole number), while names and task numbers come back from any search — an over-helpful assistant would
-            fill them in itself. A wrong detail always fails, and the answer never says which one. Customers without a
-            phone number on file cannot leave comments through an assistant.
+            What a caller must tell the assistant, correctly, before their comment is added. The phone number on file is always required: it is the
+            one detail an assistant cannot look up (it sees •••-•••-4534, and search only finds a whole number), while names and task numbers come
+            back from any search — an over-helpful assistant would fill them in itself. A wrong detail always fails, and the answer never says which
+            one. Customers without a phone number on file cannot leave comments through an assistant.
           </div>
         </div>
         <button class="btn btn-primary" type="submit">
@@ -167,7 +164,15 @@ export interface CreateValues {
   expires: string;
   key: string;
 }
-export const DEFAULT_CREATE: CreateValues = { name: '', tools: [...READ_TOOLS], allowCustomerComments: false, factors: '', reveal: false, expires: '', key: '' };
+export const DEFAULT_CREATE: CreateValues = {
+  name: '',
+  tools: [...READ_TOOLS],
+  allowCustomerComments: false,
+  factors: '',
+  reveal: false,
+  expires: '',
+  key: '',
+};
 export function CreatePanel(p: { s: Session; ws: Workspace; v: CreateValues; error?: string }) {
   return (
     <section class="panel" aria-labelledby="create-h" id="create">
@@ -183,7 +188,16 @@ export function CreatePanel(p: { s: Session; ws: Workspace; v: CreateValues; err
         <div class="form-row">
           <div class="field">
             <label for="cred-name">Name</label>
-            <input id="cred-name" name="name" type="text" required maxlength={100} value={p.v.name} placeholder="e.g. Front desk voice agent" autocomplete="off" />
+            <input
+              id="cred-name"
+              name="name"
+              type="text"
+              required
+              maxlength={100}
+              value={p.v.name}
+              placeholder="e.g. Front desk voice agent"
+              autocomplete="off"
+            />
             <div class="hint">Who or what will use it; shown in the audit log.</div>
           </div>
           <div class="field">
@@ -238,18 +252,18 @@ export function TokenPage(p: { s: Session; cred: Credential; token: string; url:
   return (
     <Layout title="Credential created" session={p.s} nav="settings">
       <Head sub={`Credential “${p.cred.name}” created.`} />
-      <section class="panel token-dialog" role="region" aria-labelledby="token-h">
+      <section class="panel token-dialog" aria-labelledby="token-h">
         <h2 id="token-h">Copy the token for “{p.cred.name}” now</h2>
         <Notice kind="warn" title="This token is shown only once">
-          Taskline keeps only a hash of it. Store it in your assistant's configuration or a password manager now. If it is lost, revoke
-          this credential and create a new one.
+          Taskline keeps only a hash of it. Store it in your assistant's configuration or a password manager now. If it is lost, revoke this
+          credential and create a new one.
         </Notice>
         <div class="field">
           <span class="label" id="token-label">
             Bearer token
           </span>
           <div class="secret-box">
-            <code id="token" class="secret" aria-labelledby="token-label">
+            <code id="token" class="secret">
               {p.token}
             </code>
             <CopyButton target="token" label="Copy token" />

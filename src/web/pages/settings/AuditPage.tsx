@@ -1,11 +1,8 @@
-
 import type { Session } from '../../../domain/sessions.ts';
 import { OUTCOMES, type AuditRow, type Outcome } from '../../../domain/audit.ts';
-import {
-  type Credential,
-} from '../../../domain/credentials.ts';
-import { ALL_TOOLS, } from '../../../domain/policy.ts';
-import { parseDay, type Ctx, } from '../../kit.tsx';
+import type { Credential } from '../../../domain/credentials.ts';
+import { ALL_TOOLS } from '../../../domain/policy.ts';
+import { parseDay, type Ctx } from '../../kit.tsx';
 import { Empty, Layout, Notice, qs } from '../../ui/ui.tsx';
 import { capitalize } from '../../kit.tsx';
 import { AuditTable, Head, OUTCOME_LABELS, Tabs } from './parts.tsx';
@@ -18,7 +15,15 @@ export interface AuditQuery {
   to: string;
 }
 
-export function AuditPage(p: { s: Session; q: AuditQuery; creds: Credential[]; events: AuditRow[]; next: string | null; first: boolean; error?: string }) {
+export function AuditPage(p: {
+  s: Session;
+  q: AuditQuery;
+  creds: Credential[];
+  events: AuditRow[];
+  next: string | null;
+  first: boolean;
+  error?: string;
+}) {
   const filtered = Object.values(p.q).some(Boolean);
   return (
     <Layout title="Audit log" session={p.s} nav="settings">

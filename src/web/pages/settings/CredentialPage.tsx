@@ -1,11 +1,8 @@
-
 import type { Session } from '../../../domain/sessions.ts';
-import { type AuditRow, } from '../../../domain/audit.ts';
-import {
-  type Credential,
-} from '../../../domain/credentials.ts';
+import type { AuditRow } from '../../../domain/audit.ts';
+import type { Credential } from '../../../domain/credentials.ts';
 import { describeLevel, effectivePolicy } from '../../../domain/policy.ts';
-import { type Workspace } from '../../../domain/workspaces.ts';
+import type { Workspace } from '../../../domain/workspaces.ts';
 import { Badge, CsrfField, Layout, Notice, Time, formatDate, qs } from '../../ui/ui.tsx';
 import { AuditTable, STATE_LABELS } from './parts.tsx';
 import { PolicyFields } from './PolicyFields.tsx';
@@ -125,8 +122,8 @@ export function RevokePage(p: { s: Session; c: Credential }) {
       <section class="panel" aria-labelledby="revoke-h">
         <h1 id="revoke-h">Revoke “{p.c.name}”?</h1>
         <p>
-          Assistants using the token <code>{p.c.preview}</code> are refused from their next request on, on every server. This cannot be
-          undone — to restore access, create a new credential.
+          Assistants using the token <code>{p.c.preview}</code> are refused from their next request on, on every server. This cannot be undone — to
+          restore access, create a new credential.
         </p>
         <form method="post" action={`/settings/mcp/credentials/${p.c.id}/revoke`} class="actions">
           <CsrfField token={p.s.csrfToken} />

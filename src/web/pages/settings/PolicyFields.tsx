@@ -1,11 +1,8 @@
-
-import {
-  type Credential,
-} from '../../../domain/credentials.ts';
+import type { Credential } from '../../../domain/credentials.ts';
 import { toolSummary } from '../../../domain/catalog.ts';
-import { READ_TOOLS, } from '../../../domain/policy.ts';
-import { type Workspace } from '../../../domain/workspaces.ts';
-import { Badge, } from '../../ui/ui.tsx';
+import { READ_TOOLS } from '../../../domain/policy.ts';
+import type { Workspace } from '../../../domain/workspaces.ts';
+import { Badge } from '../../ui/ui.tsx';
 import { LEVEL_LABELS } from './parts.tsx';
 
 export function ToolsCell(p: { c: Credential; ws: Workspace }) {
@@ -71,9 +68,9 @@ export function PolicyFields(p: { ws: Workspace; tools: readonly string[]; allow
         <span>
           Reveal customer phone and email
           <small>
-            Off: the assistant sees •••-•••-4534 and r•••@example.com, and finds a customer by phone or email only with the
-            whole number or address. On is for staff assistants: such a credential cannot add customer comments, because it
-            can read the phone number callers are verified with.
+            Off: the assistant sees •••-•••-4534 and r•••@example.com, and finds a customer by phone or email only with the whole number or address.
+            On is for staff assistants: such a credential cannot add customer comments, because it can read the phone number callers are verified
+            with.
           </small>
         </span>
       </label>

@@ -1,6 +1,5 @@
-
-import { type AuditRow, } from '../../../domain/audit.ts';
-import { Badge, Time, } from '../../ui/ui.tsx';
+import type { AuditRow } from '../../../domain/audit.ts';
+import { Badge, Time } from '../../ui/ui.tsx';
 
 export const ACTION_LABELS: Record<string, string> = {
   tool_call: 'Tool call',
@@ -21,7 +20,11 @@ export const OUTCOME_LABELS: Record<string, string> = {
   no_match: 'No match (phone/email probe)',
 };
 /** Verification levels in a select (describeLevel says the same in a sentence). */
-export const LEVEL_LABELS: Readonly<Record<number, string>> = { 1: 'Phone number on file', 2: 'Phone number + full name', 3: 'Phone number + full name + task number' };
+export const LEVEL_LABELS: Readonly<Record<number, string>> = {
+  1: 'Phone number on file',
+  2: 'Phone number + full name',
+  3: 'Phone number + full name + task number',
+};
 
 export const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
 export function Tabs(p: { current: 'access' | 'audit' }) {

@@ -1,6 +1,5 @@
-
 import type { Session } from '../../../domain/sessions.ts';
-import { listAuditPage, } from '../../../domain/audit.ts';
+import { listAuditPage } from '../../../domain/audit.ts';
 import {
   CredentialAlreadyCreated,
   createCredential,
@@ -11,8 +10,8 @@ import {
   type Credential,
 } from '../../../domain/credentials.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { requireWorkspace, updateWorkspace, } from '../../../domain/workspaces.ts';
-import { clientConfigs, mcpUrl, } from '../../../presenters/clientConfigs.ts';
+import { requireWorkspace, updateWorkspace } from '../../../domain/workspaces.ts';
+import { clientConfigs, mcpUrl } from '../../../presenters/clientConfigs.ts';
 import { Form, adminOnly, notFoundPage, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { capitalize } from '../../kit.tsx';
 import { CREATE_KEY_RE, DEFAULT_CREATE, EXPIRY_CHOICES, newCreateKey, SettingsPage, TokenPage, type CreateValues } from './AccessPage.tsx';
@@ -196,7 +195,15 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
       const pageError = stale ? 'That page link is no longer valid — showing the newest events.' : undefined;
       return render(
         c,
-        <AuditPage s={s} q={q} creds={creds} events={page.events} next={page.nextCursor} first={!cursor || Boolean(pageError)} error={error ?? pageError} />,
+        <AuditPage
+          s={s}
+          q={q}
+          creds={creds}
+          events={page.events}
+          next={page.nextCursor}
+          first={!cursor || Boolean(pageError)}
+          error={error ?? pageError}
+        />,
       );
     }),
   );

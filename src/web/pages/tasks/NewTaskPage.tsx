@@ -1,19 +1,9 @@
 /** Create a task, for an existing customer, a new one or none. */
 import type { Session } from '../../../domain/sessions.ts';
-import { type Customer } from '../../../domain/customers.ts';
-import {
-  PRIORITIES,
-  STATUSES,
-} from '../../../domain/tasks.ts';
-import { type User } from '../../../domain/users.ts';
-import {
-  CreatePageHead,
-  CsrfField,
-  Layout,
-  PRIORITY_LABELS,
-  STATUS_LABELS,
-  qs,
-} from '../../ui/ui.tsx';
+import type { Customer } from '../../../domain/customers.ts';
+import { PRIORITIES, STATUSES } from '../../../domain/tasks.ts';
+import type { User } from '../../../domain/users.ts';
+import { CreatePageHead, CsrfField, Layout, PRIORITY_LABELS, STATUS_LABELS, qs } from '../../ui/ui.tsx';
 
 export interface NewTaskValues {
   title: string;

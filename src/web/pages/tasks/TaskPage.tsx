@@ -1,13 +1,9 @@
 /** One task: details, customer, comments, staff comment and changes. */
 import type { Session } from '../../../domain/sessions.ts';
-import { type Comment } from '../../../domain/comments.ts';
-import { type Customer } from '../../../domain/customers.ts';
-import {
-  PRIORITIES,
-  STATUSES,
-  type Task,
-} from '../../../domain/tasks.ts';
-import { type User } from '../../../domain/users.ts';
+import type { Comment } from '../../../domain/comments.ts';
+import type { Customer } from '../../../domain/customers.ts';
+import { PRIORITIES, STATUSES, type Task } from '../../../domain/tasks.ts';
+import type { User } from '../../../domain/users.ts';
 import {
   AuthorBadge,
   CsrfField,

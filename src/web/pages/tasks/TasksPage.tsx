@@ -1,20 +1,8 @@
 /** The task list: filters, keyset pages, search results. */
 import type { Session } from '../../../domain/sessions.ts';
-import {
-  PRIORITIES,
-  STATUSES,
-  type Priority,
-  type Status,
-} from '../../../domain/tasks.ts';
-import { type User } from '../../../domain/users.ts';
-import {
-  Empty,
-  Layout,
-  Notice,
-  PRIORITY_LABELS,
-  STATUS_LABELS,
-  qs,
-} from '../../ui/ui.tsx';
+import { PRIORITIES, STATUSES, type Priority, type Status } from '../../../domain/tasks.ts';
+import type { User } from '../../../domain/users.ts';
+import { Empty, Layout, Notice, PRIORITY_LABELS, STATUS_LABELS, qs } from '../../ui/ui.tsx';
 import { TaskTable, type Row } from '../../ui/TaskTable.tsx';
 
 export interface ListFilters {
@@ -32,15 +20,7 @@ export function Filters(p: { f: ListFilters; users: User[] }) {
     <form method="get" action="/tasks" class="panel filters" role="search" aria-label="Filter tasks">
       <div class="field search-field">
         <label for="q">Search</label>
-        <input
-          id="q"
-          name="q"
-          type="search"
-          value={p.f.q}
-          maxlength={200}
-          placeholder="Name, phone, email, #1042 or words"
-          autocomplete="off"
-        />
+        <input id="q" name="q" type="search" value={p.f.q} maxlength={200} placeholder="Name, phone, email, #1042 or words" autocomplete="off" />
       </div>
       <div class="field">
         <label for="status">Status</label>
@@ -122,8 +102,8 @@ export function TasksPage(p: {
         ) : p.searched ? (
           <Empty title={`Nothing found for “${p.f.q}”`}>
             <p>
-              Try a phone number in any format, an email address, a task number like #1042, part of the customer's name, or words
-              from the title. {filtered ? 'The status, priority and assignee filters also apply — clear them to widen the search.' : ''}
+              Try a phone number in any format, an email address, a task number like #1042, part of the customer's name, or words from the title.{' '}
+              {filtered ? 'The status, priority and assignee filters also apply — clear them to widen the search.' : ''}
             </p>
           </Empty>
         ) : filtered || !p.isFirstPage ? (

@@ -1,9 +1,9 @@
 /** Tasks: list (filters, keyset pages, search), task page (details, comments, changes), create. */
 import type { Session } from '../../../domain/sessions.ts';
-import { addComment, listComments, } from '../../../domain/comments.ts';
-import { findCustomers, getCustomer, } from '../../../domain/customers.ts';
+import { addComment, listComments } from '../../../domain/comments.ts';
+import { findCustomers, getCustomer } from '../../../domain/customers.ts';
 import { DomainError, invalid } from '../../../domain/errors.ts';
-import { searchTasks, } from '../../../domain/search.ts';
+import { searchTasks } from '../../../domain/search.ts';
 import {
   createTaskWithCustomer,
   getTaskByNumber,
@@ -15,7 +15,7 @@ import {
   type Status,
   type TaskCustomer,
 } from '../../../domain/tasks.ts';
-import { listUsers, } from '../../../domain/users.ts';
+import { listUsers } from '../../../domain/users.ts';
 import { isUuid } from '../../../domain/workspaces.ts';
 import { Form, authed, notFoundPage, parseDay, positiveInt, render, seeOther, noticeFrom, type Ctx, type Deps, pageOrFirst } from '../../kit.tsx';
 import { TasksPage, SEARCH_LIMIT, type ListFilters } from './TasksPage.tsx';
@@ -27,7 +27,8 @@ import { capitalize } from '../../kit.tsx';
 export const PAGE_SIZE = 25;
 export const COMMENTS_PAGE = 100;
 
-export const asStatus = (s: string | undefined): Status | undefined => (STATUSES as readonly string[]).includes(s ?? '') ? (s as Status) : undefined;
+export const asStatus = (s: string | undefined): Status | undefined =>
+  (STATUSES as readonly string[]).includes(s ?? '') ? (s as Status) : undefined;
 export const asPriority = (s: string | undefined): Priority | undefined =>
   (PRIORITIES as readonly string[]).includes(s ?? '') ? (s as Priority) : undefined;
 
