@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../platform/config.ts';
-import type { AppContext } from '../platform/context.ts';
+import type { AppContext, Clock } from '../platform/context.ts';
 import { openDb, type Db } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
@@ -20,13 +20,13 @@ export interface RunningServer {
 }
 
 /** Build the app around a database and listen. Used by `taskline serve` and by the tests. */
-export async function startServer(config: Config, opts: { db?: Db; log?: Logger; migrate?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { db?: Db; log?: Logger; migrate?: boolean; clock?: Clock } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const ownDb = !opts.db;
   const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'server', poolMax: config.dbPoolMax }));
   try {
     if (opts.migrate !== false) await migrate(db);
-    const ctx: AppContext = { config, db, log, metrics: createMetrics(db) };
+    const ctx: AppContext = { config, db, log, metrics: createMetrics(db), clock: opts.clock ?? Date.now };
     const mcp = await createMcpHandler(ctx);
     const server = createHttpServer(ctx, { mcp: mcp.handle });
     await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import type { Clock } from '../platform/context.ts';
 import type { Db, Queryable } from '../platform/db/client.ts';
 import { tokenKey, tokenShape } from '../platform/crypto/tokens.ts';
 import { authenticate, type AuthResult, type Credential } from './credentials.ts';
@@ -40,7 +41,7 @@ export class AuthCache {
 
   constructor(
     private readonly db: Db,
-    private readonly opts: { ttlMs?: number; maxEntries?: number; onLost?: () => void } = {},
+    private readonly opts: { ttlMs?: number; maxEntries?: number; onLost?: () => void; now?: Clock } = {},
   ) {}
 
   /** Subscribe to invalidations; until this resolves (and whenever the subscription is down) every check is a lookup. */
@@ -84,7 +85,7 @@ export class AuthCache {
   async authenticate(q: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
     if (!this.ready || !isUuid(workspaceId) || tokenShape(token) !== 'ok') return authenticate(q, workspaceId, token);
     const key = tokenKey(token!);
-    const now = Date.now();
+    const now = (this.opts.now ?? Date.now)();
     const hit = this.byWorkspace.get(workspaceId)?.get(key);
     if (hit && now - hit.at < (this.opts.ttlMs ?? 60_000) && credentialState(hit.credential, new Date(now)) === 'active') {
       this.stats.hits++;
@@ -135,6 +136,6 @@ export class AuthCache {
       this.byWorkspace.set(workspaceId, m);
     }
     if (!m.has(key)) this.size++;
-    m.set(key, { workspace, credential, at: Date.now() });
+    m.set(key, { workspace, credential, at: (this.opts.now ?? Date.now)() });
   }
 }

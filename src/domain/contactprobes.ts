@@ -1,5 +1,5 @@
 /**
- * Phone and email lookups by a credential that sees contact details masked (issue 18, finding 2). The mask shows
+ * Phone and email lookups by a credential that sees contact details masked. The mask shows
  * the last four digits of a phone and the first letter and domain of an email; search must not confirm the rest one
  * guess at a time. Such a credential finds a customer only by the whole number or address (search.ts,
  * `wholeContactOnly`), and every lookup of that kind that matched nobody counts: `limit` of them within an hour pause

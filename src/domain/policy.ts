@@ -1,5 +1,5 @@
 /**
- * The one policy module (DESIGN §3), used by MCP, the web UI and the CLI.
+ * The one policy module, used by MCP, the web UI and the CLI.
  * Workspace settings are the ceiling; a credential narrows them.
  */
 import { ALL_TOOLS, COMMENT_TOOL, isToolName, READ_TOOLS, type ToolName } from './catalog.ts';

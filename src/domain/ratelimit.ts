@@ -1,3 +1,4 @@
+import type { Clock } from '../platform/context.ts';
 import type { Queryable } from '../platform/db/client.ts';
 
 interface Entry {
@@ -22,13 +23,21 @@ export class SharedRateLimiter {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
+  private readonly windowMs: number;
+  private readonly syncMs: number;
+  private readonly onError: (err: Error) => void;
+  private readonly now: Clock;
+
   constructor(
     private readonly db: Queryable,
     readonly limit: number,
-    private readonly windowMs = 60_000,
-    private readonly syncMs = 250,
-    private readonly onError: (err: Error) => void = () => {},
-  ) {}
+    opts: { windowMs?: number; syncMs?: number; onError?: (err: Error) => void; now?: Clock } = {},
+  ) {
+    this.windowMs = opts.windowMs ?? 60_000;
+    this.syncMs = opts.syncMs ?? 250;
+    this.onError = opts.onError ?? (() => {});
+    this.now = opts.now ?? Date.now;
+  }
 
   private entry(key: string, now: number): Entry {
     const window = Math.floor(now / this.windowMs) * this.windowMs;
@@ -50,13 +59,13 @@ export class SharedRateLimiter {
   }
 
   /** Would one more hit be over the limit? Does not count. */
-  check(key: string, now = Date.now()): RateDecision {
+  check(key: string, now = this.now()): RateDecision {
     const e = this.entry(key, now);
     return this.used(e) >= this.limit ? { ok: false, retryAfterSeconds: this.retryAfter(e, now) } : { ok: true };
   }
 
   /** Count one hit; refused (and not counted) when the window's budget is spent. */
-  hit(key: string, now = Date.now()): RateDecision {
+  hit(key: string, now = this.now()): RateDecision {
     const e = this.entry(key, now);
     if (this.used(e) >= this.limit) return { ok: false, retryAfterSeconds: this.retryAfter(e, now) };
     e.pending++;
@@ -79,7 +88,7 @@ export class SharedRateLimiter {
     const batch = [...this.entries].filter(([, e]) => e.pending > 0);
     if (!batch.length) return Promise.resolve();
     const run = (async () => {
-      const now = Date.now();
+      const now = this.now();
       const keys: string[] = [];
       const windows: string[] = [];
       const counts: number[] = [];

@@ -1,7 +1,7 @@
 /**
  * Task search for a phone caller: classify what the caller said, then look each part up through its index.
  *
- * Classes (DESIGN §3 "Search semantics") and the index each one uses:
+ * Classes and the index each one uses:
  * - taskNumber — `#1042`, `task 1042`, a bare number of up to 6 digits: exact, tasks (workspace_id, number) unique.
  * - phone — a run of ≥ 7 digits in any format, optional country code: the digits as a suffix of the stored digits,
  *   `phone_rev LIKE reverse(last ≤ 10 digits) || '%'` on customers_phone_rev (text_pattern_ops).

@@ -357,7 +357,7 @@ ORDER BY h.score DESC, h.updated_at DESC, h.id DESC`;
  * relaxed text, each gated on everything before it in the statement having found nothing (loose) or too little
  * (relaxed). Fuzzy names have their own statement because planning trigram conditions is not free (each one's
  * selectivity estimate runs the similarity function over the column statistics: ~0.5 ms a word with the default
- * statistics target, ~0.1 ms since 0008_customer_name_statistics.sql), and they are rarely needed; a query
+ * statistics target, ~0.1 ms with the target 0008_customer_name_statistics.sql sets), and they are rarely needed; a query
  * with last resorts but no fuzzy terms runs them as step (2) when (1) found nothing.
  */
 export function searchSteps(q: ClassifiedQuery): SearchStep[] {

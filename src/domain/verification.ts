@@ -1,5 +1,5 @@
 /**
- * Customer verification for `addCustomerComment` (DESIGN §3, SECURITY.md "Verifying callers"): the server, not the
+ * Customer verification for `addCustomerComment` (SECURITY.md "Verifying callers"): the server, not the
  * assistant, decides whether the caller is the task's customer.
  *
  * - Required factors come from the policy (REQUIRED_FACTORS): always the phone number on file — the one detail an

@@ -77,7 +77,7 @@ async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r:
 }
 
 /**
- * The one error boundary of tools/call (DESIGN §3): policy check, argument validation, the tool, metrics and the
+ * The one error boundary of tools/call: policy check, argument validation, the tool, metrics and the
  * audit row. Every call is audited — and the row committed — before it is answered. A caller's mistake (bad
  * arguments, no such task, failed verification) is an `isError` result that says what to do next; params that are
  * not a tools/call at all, and tools this credential may not use (or that do not exist: same answer), are JSON-RPC

@@ -126,14 +126,15 @@ function classify(m: unknown): Classified {
 }
 
 /**
- * POST /app/api/mcp/server/:workspaceId — stateless Streamable HTTP with JSON responses. Enforces the HTTP rules
- * of DESIGN §2 itself (the SDK's protocol layer runs behind MuxTransport), authenticates with one query, binds the
+ * POST /app/api/mcp/server/:workspaceId — stateless Streamable HTTP with JSON responses. Enforces the transport's
+ * HTTP rules itself (the SDK's protocol layer runs behind MuxTransport), authenticates with one query, binds the
  * request's workspace/credential/policy and hands the messages to the process-wide SDK Server.
  */
 export async function createMcpHandler(app: AppContext) {
   const { config, db } = app;
   const audit = new AuditWriter(db);
   const authCache = new AuthCache(db, {
+    now: app.clock,
     onLost: () => app.log.warn('auth cache: invalidation channel lost; checking every token in the database until it is back'),
   });
   await authCache.start();
@@ -148,8 +149,8 @@ export async function createMcpHandler(app: AppContext) {
   const allowedOrigins = new Set(config.allowedOrigins);
   const versions = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
   const onLimiterError = (err: Error) => app.log.warn({ err: err.message }, 'rate limit sync failed');
-  const authFailures = new SharedRateLimiter(db, config.rateLimitAuthFailures, 60_000, 250, onLimiterError);
-  const toolCalls = new SharedRateLimiter(db, config.rateLimitToolCalls, 60_000, 250, onLimiterError);
+  const authFailures = new SharedRateLimiter(db, config.rateLimitAuthFailures, { onError: onLimiterError, now: app.clock });
+  const toolCalls = new SharedRateLimiter(db, config.rateLimitToolCalls, { onError: onLimiterError, now: app.clock });
   const clientIp = (req: http.IncomingMessage): string => `ip:${clientAddress(req, config.trustProxy)}`;
   const tooMany = (res: http.ServerResponse, retryAfter: number, message: string, headers: http.OutgoingHttpHeaders) =>
     rpcFail(res, 429, -32000, message, { 'retry-after': String(retryAfter), ...headers });

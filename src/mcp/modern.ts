@@ -5,9 +5,9 @@
  * capabilities and its identity travel with every request, the headers must agree with the body, and every result
  * says `resultType`. Legacy requests (initialize, or no such claim) go on exactly as before (handler.ts → SDK v1).
  *
- * Why not the SDK's v2 dual-era handler: measured here (issue 12 note) it builds a server per request (≈ 15× the cost
- * of the v1 server connected once), answers legacy requests over SSE (today's clients get JSON), and binding one
- * long-lived v2 server to the modern era needs an undocumented workaround. What the modern path adds is a check of
+ * Why not the SDK's v2 dual-era handler: it builds a server per request (many times the cost of the v1 server
+ * connected once; bench B1 target b shows that pattern), answers legacy requests over SSE (today's clients get
+ * JSON), and binding one long-lived v2 server to the modern era needs an undocumented workaround. What the modern path adds is a check of
  * headers and envelope and a decoration of results — this file — in front of the same handlers both eras share
  * (tool caller, listTools, resources, prompts), checked by the official v2 client and the conformance suite.
  */

@@ -8,7 +8,7 @@ interface Pending {
 }
 
 /**
- * One SDK Server connected once to this transport serves every HTTP request of the process (DESIGN §9).
+ * One SDK Server connected once to this transport serves every HTTP request of the process: connecting a server per request costs more than the tool call itself.
  * Each request's JSON-RPC id is remapped to a unique internal id (clients all start at 0 or 1), the auth context
  * travels with the message (`authInfo`), and the response is mapped back to the caller's id.
  * Server→client requests and notifications are not forwarded: this server is stateless and never calls the client.

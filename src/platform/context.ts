@@ -9,4 +9,9 @@ export interface AppContext {
   db: Db;
   log: Logger;
   metrics: Metrics;
+  /** Milliseconds since the epoch for the in-process limits and caches (the database keeps its own clock). */
+  clock: Clock;
 }
+
+/** `Date.now` in production; tests pass one they can move instead of waiting. */
+export type Clock = () => number;

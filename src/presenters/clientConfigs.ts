@@ -1,4 +1,4 @@
-/** Ready-to-paste MCP client configurations (DESIGN §10), shared by the start banner, the CLI and the web UI. */
+/** Ready-to-paste MCP client configurations, shared by the start banner, the CLI and the web UI. */
 export function mcpUrl(publicUrl: string, workspaceId: string): string {
   return `${publicUrl}/app/api/mcp/server/${workspaceId}`;
 }

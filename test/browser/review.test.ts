@@ -1,6 +1,6 @@
-// Review findings (issue 18) that live on pages, in real Chromium on the demo workspace: customers found by phone and
-// email (4), a bad page link answered with a notice instead of a 500 (5), and the verification policy as the settings
-// page explains and enforces it (1). HTTP-level versions: test/hardening/review-web.test.ts.
+// Security and correctness rules that live on pages, in real Chromium on the demo workspace: customers found by phone
+// and email, a bad page link answered with a notice instead of a 500, and the verification policy as the settings
+// page explains and enforces it. HTTP-level versions: test/hardening/review-web.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -35,7 +35,7 @@ after(async () => {
   await db?.cleanup();
 });
 
-test('finding 4: the customers search box and the new-task picker find a customer by phone and by email', async () => {
+test('the customers search box and the new-task picker find a customer by phone and by email', async () => {
   for (const q of ['703-597-4534', '(703) 597 4534', 'russ@example.com']) {
     await page.goto(`${base}/customers`);
     await page.fill('#cq', q);
@@ -56,14 +56,14 @@ test('finding 4: the customers search box and the new-task picker find a custome
   assert.match((await page.locator('main').textContent()) ?? '', /703-597-4534/);
 });
 
-test('finding 5: a page link with an out-of-range cursor shows the first page and says so', async () => {
+test('a page link with an out-of-range cursor shows the first page and says so', async () => {
   const res = await page.goto(`${base}/tasks?cursor=${encodeCursor(['99999999999999999999', '1'])}`);
   assert.equal(res?.status(), 200);
   assert.match((await page.locator('.notice').first().textContent()) ?? '', /no longer valid/);
   assert.ok((await page.locator('table.data tbody tr').count()) > 0, 'the newest tasks are shown');
 });
 
-test('finding 1: the settings page explains caller verification, and refuses a credential that could read the phone it verifies with', async () => {
+test('the settings page explains caller verification, and refuses a credential that could read the phone it verifies with', async () => {
   await page.goto(`${base}/settings/mcp`);
   const select = page.locator('#minFactors');
   assert.equal(await select.locator('option:checked').textContent(), 'Phone number + full name (recommended)');

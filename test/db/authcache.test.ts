@@ -108,16 +108,21 @@ test('a lookup that read the row before a revocation does not put it back afterw
   const { ws, token, credential } = await fixture('Cache race');
   // A database whose token lookup is answered, then held until the revocation has been committed and heard.
   let release!: () => void;
+  let answered!: () => void;
   const held = new Promise<void>((r) => (release = r));
+  const read = new Promise<void>((r) => (answered = r));
   const slow: Queryable = {
     async query(sql, params) {
       const r = await db.query(sql, params);
-      if (typeof sql !== 'string' && sql.name === 'authenticate') await held;
+      if (typeof sql !== 'string' && sql.name === 'authenticate') {
+        answered();
+        await held;
+      }
       return r as never;
     },
   };
   const inFlight = cache.authenticate(slow, ws.id, token);
-  await new Promise((r) => setTimeout(r, 20));
+  await read;
   const before = cache.stats.invalidations;
   await revokeCredential(db, credential.id);
   await eventually(() => cache.stats.invalidations > before, 'the revocation notification');
@@ -129,16 +134,29 @@ test('a lookup that read the row before a revocation does not put it back afterw
   assert.equal(q.lookups, 1);
 });
 
-test('an expiry date passes even for a remembered token', async () => {
-  const ws = await createWorkspace(db, { name: 'Cache expiry' });
-  const { token } = await createCredential(db, ws.id, { name: 'short', expiresAt: new Date(Date.now() + 1500) });
-  const q = counting();
-  assert.equal((await cache.authenticate(q, ws.id, token)).ok, true);
-  assert.equal((await cache.authenticate(q, ws.id, token)).ok, true);
-  assert.equal(q.lookups, 1);
-  await new Promise((r) => setTimeout(r, 1600));
-  const r = await cache.authenticate(q, ws.id, token);
-  assert.equal(!r.ok && r.reason, 'expired');
+test("a remembered check is not used past its credential's expiry date, nor after ttlMs", async () => {
+  let now = Date.now();
+  const own = new AuthCache(db, { ttlMs: 60_000, now: () => now });
+  await own.start();
+  try {
+    const ws = await createWorkspace(db, { name: 'Cache expiry' });
+    const { token } = await createCredential(db, ws.id, { name: 'short', expiresAt: new Date(now + 10 * 60_000) });
+    const q = counting();
+    assert.equal((await own.authenticate(q, ws.id, token)).ok, true);
+    now += 59_000;
+    assert.equal((await own.authenticate(q, ws.id, token)).ok, true);
+    assert.equal(q.lookups, 1, 'remembered within ttlMs');
+    now += 2_000;
+    assert.equal((await own.authenticate(q, ws.id, token)).ok, true);
+    assert.equal(q.lookups, 2, 'looked up again after ttlMs');
+    now += 10 * 60_000;
+    // The cache's clock is past the expiry date: it must not answer. (The database, on the wall clock, still finds
+    // the credential active; that it refuses an expired one is tested in credentials.test.ts and http.test.ts.)
+    await own.authenticate(q, ws.id, token);
+    assert.equal(q.lookups, 3, 'past the expiry date the remembered check is dropped and the database asked');
+  } finally {
+    await own.close();
+  }
 });
 
 test('while the invalidation channel is down nothing is remembered; it comes back by itself', {

@@ -109,7 +109,7 @@ test('the rule: concrete examples', () => {
   assert.equal(expected(1, ['match', 'mismatch', 'match']), 'failed', 'a wrong extra factor fails even when the required ones match');
   assert.equal(expected(3, ['match', 'match', 'absent']), 'insufficient');
   assert.equal(expected(1, ['absent', 'absent', 'absent']), 'insufficient');
-  // The review finding (issue 18): what search hands an assistant — the task number and the name — never verifies.
+  // What search hands an assistant — the task number and the name — never verifies.
   for (const level of [1, 2, 3]) {
     assert.equal(expected(level, ['match', 'match', 'absent']), 'insufficient');
     assert.equal(expected(level, ['match', 'absent', 'absent']), 'insufficient');

@@ -1,6 +1,6 @@
 /**
- * Brute force (issue 7 §3): a scripted verification guesser over the MCP endpoint hits the lockouts of DESIGN §3
- * and gains nothing — not even with the right answer once locked; tokens are looked up by SHA-256 and compared in
+ * Brute force: a scripted verification guesser over the MCP endpoint hits the verification lockouts and
+ * gains nothing — not even with the right answer once locked; tokens are looked up by SHA-256 and compared in
  * constant time (asserted on behaviour and on what reaches the database, not on timing).
  * Token guessing per address (401 → 429) and the shared per-credential limit are in test/mcp/ratelimit.test.ts.
  */

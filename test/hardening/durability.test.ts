@@ -1,5 +1,5 @@
 /**
- * Crash durability (issue 7 §4): the server runs as a child process; idempotent addCustomerComment calls are fired
+ * Crash durability: the server runs as a child process; idempotent addCustomerComment calls are fired
  * concurrently, the server is killed with SIGKILL mid-way, restarted, and every call retried → each comment exists
  * exactly once and every call acknowledged before the kill is among them.
  * Real PostgreSQL: 1,000 calls, 50 in flight. PGlite (DATA_DIR owned by the server process): a reduced 150 calls.

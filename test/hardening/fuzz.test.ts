@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the MCP endpoint (issue 7 §1): random and adversarial HTTP + JSON-RPC against the real
+ * Property-based fuzzing of the MCP endpoint: random and adversarial HTTP + JSON-RPC against the real
  * app on a real socket. Oracle: never 5xx, every answer well-formed (JSON-RPC response, isError result, 202, or 4xx
  * with a JSON body), no internal error logged, and the server still answers a valid call afterwards.
  * Fixed seed: a failure reproduces; change FUZZ_SEED to explore further.

@@ -1,5 +1,5 @@
 /**
- * Two instances (issue 7 §5): on real PostgreSQL, two server processes share one database; revoking a credential
+ * Two instances: on real PostgreSQL, two server processes share one database; revoking a credential
  * with the CLI makes the very next call on both instances 401. On PGlite (one process owns the data) the
  * single-instance equivalent: revocation through the domain (what the web UI calls) is 401 on the next request.
  * Shared verification lockout and shared rate limits across two instances: test/mcp/comments.test.ts and

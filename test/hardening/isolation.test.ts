@@ -1,5 +1,5 @@
 /**
- * Workspace isolation matrix (issue 7 §2): two workspaces seeded with unique markers; every tool × every way of
+ * Workspace isolation matrix: two workspaces seeded with unique markers; every tool × every way of
  * pointing at the other workspace (its task numbers, its token, its id in the path, token A + path B) → no marker of
  * the other workspace in any response, log line or audit row.
  */

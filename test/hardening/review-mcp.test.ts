@@ -1,7 +1,7 @@
-// Security and correctness review findings (issue 18) on the MCP endpoint, each reproduced as it was reported and
-// through the official SDK client where a client would meet it: verification from what search hands the assistant
-// (1), masked phones rebuilt through search (2), a comment lost under a reused idempotency key (3), internal errors
-// on bad input (5), a fence closed from inside (6), made-up tool names in the audit log (7), Origin null and nosniff (9).
+// Security and correctness rules of the MCP endpoint, each tested the way it was once broken and through the
+// official SDK client where a client would meet it: verification from what search hands the assistant, masked
+// phones rebuilt through search, a comment lost under a reused idempotency key, internal errors on bad input, a fence
+// closed from inside, made-up tool names in the audit log, Origin null and nosniff.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -56,7 +56,7 @@ const taskId = async (n: number) =>
   (await db.query<{ id: number }>('SELECT id FROM tasks WHERE workspace_id = $1 AND number = $2', [fx.ws.id, n])).rows[0]!.id;
 const commentsOn = async (n: number) => (await listComments(db, fx.ws.id, await taskId(n), { limit: 100 })).comments;
 
-test('finding 1: the task number and name an assistant copies from search do not verify a caller; the phone on file does', async () => {
+test('the task number and name an assistant copies from search do not verify a caller; the phone on file does', async () => {
   const found = await tool(client, 'searchWorkspaceTasks', { query: 'hale russell' });
   const n = found.structuredContent.hits[0].number as number;
   assert.ok(russellTasks.includes(n));
@@ -103,7 +103,7 @@ test('finding 1: the task number and name an assistant copies from search do not
   assert.match(nophone.text, /no phone number on file/i);
 });
 
-test('finding 1: a credential that reveals contact details cannot add customer comments (it could read the phone it verifies with)', async () => {
+test('a credential that reveals contact details cannot add customer comments (it could read the phone it verifies with)', async () => {
   await assert.rejects(
     createCredential(db, fx.ws.id, { name: 'both', allowCustomerComments: true, revealCustomerContact: true }),
     /cannot both reveal contact details and add customer comments/,
@@ -121,7 +121,7 @@ test('finding 1: a credential that reveals contact details cannot add customer c
   }
 });
 
-test('finding 2: with contact masked, search finds a phone or email only by the whole of it; probes are audited and limited', async () => {
+test('with contact masked, search finds a phone or email only by the whole of it; probes are audited and limited', async () => {
   const search = (c: Client, query: string) => tool(c, 'searchWorkspaceTasks', { query });
   const hitsFor = async (c: Client, query: string) => (await search(c, query)).structuredContent?.hits ?? [];
   for (const q of ['703-597-4534', '+1 703 597 4534', '(703)597-4534', '1-703-597-4534', 'russ@example.com', 'RUSS@Example.com']) {
@@ -162,7 +162,7 @@ test('finding 2: with contact masked, search finds a phone or email only by the 
   }
 });
 
-test('finding 2: parallel probes cannot outrun the limit, and parallel lookups that match are never paused', async () => {
+test('parallel probes cannot outrun the limit, and parallel lookups that match are never paused', async () => {
   const { token, credential } = await createCredential(db, fx.ws.id, { name: 'parallel' });
   const url = app.mcpUrl(fx.ws.id);
   const batch = (queries: string[], from: number) => queries.map((query, i) => call('searchWorkspaceTasks', { query }, from + i));
@@ -204,7 +204,7 @@ test('finding 2: parallel probes cannot outrun the limit, and parallel lookups t
   assert.equal(misses.rows[0]!.n, CONTACT_MISSES);
 });
 
-test('finding 3: one idempotency key used for two tasks in one batch adds one comment and refuses the other', async () => {
+test('one idempotency key used for two tasks in one batch adds one comment and refuses the other', async () => {
   const [a, b] = [russellTasks[2]!, russellTasks[3]!];
   const v = { customerName: 'Russell Hale', phone: '703-597-4534' };
   const msg = (id: number, n: number, comment: string) =>
@@ -245,7 +245,7 @@ test('finding 3: one idempotency key used for two tasks in one batch adds one co
   assert.equal(mine(await commentsOn(winner.n === a ? b : a)).length, 0);
 });
 
-test('finding 5: out-of-range cursors and odd prompt names are invalid-argument answers, never internal errors', async () => {
+test('out-of-range cursors and odd prompt names are invalid-argument answers, never internal errors', async () => {
   for (const cursor of [
     encodeCursor(['99999999999999999999', '1']),
     encodeCursor(['1', '99999999999999999999']),
@@ -285,7 +285,7 @@ test('finding 5: out-of-range cursors and odd prompt names are invalid-argument 
   assert.doesNotMatch(app.logs(), /"msg":"(tool failed|unhandled error|tools\/call failed)"/);
 });
 
-test('finding 6: text that tries to close or open the <customer_content> fence cannot', async () => {
+test('text that tries to close or open the <customer_content> fence cannot', async () => {
   const n = russellTasks[1]!;
   const id = await taskId(n);
   const attempts = [
@@ -310,7 +310,7 @@ test('finding 6: text that tries to close or open the <customer_content> fence c
   assert.doesNotMatch(r.text, /customer_con\u200btent/, 'invisible characters are stripped before the check');
 });
 
-test('finding 7: a made-up tool name is audited as "unknown tool" with a bounded, sanitised name', async () => {
+test('a made-up tool name is audited as "unknown tool" with a bounded, sanitised name', async () => {
   const evil = "x;=cmd|' /C calc'!A0";
   const res = await rpc(app.mcpUrl(fx.ws.id), call(evil, {}), { token: fx.token });
   assert.equal(res.json.error?.code, -32602);
@@ -323,7 +323,7 @@ test('finding 7: a made-up tool name is audited as "unknown tool" with a bounded
   assert.equal(longRow, `unknown tool: ${'y'.repeat(64)}`);
 });
 
-test('finding 9: Origin "null" is cross-site on the MCP endpoint; every MCP answer carries nosniff', async () => {
+test('Origin "null" is cross-site on the MCP endpoint; every MCP answer carries nosniff', async () => {
   const url = app.mcpUrl(fx.ws.id);
   const nul = await rpc(url, call('workspaceSummary', {}), { token: fx.token, headers: { origin: 'null' } });
   assert.equal(nul.status, 403);

@@ -1,6 +1,6 @@
-// Security and correctness review findings (issue 18) that live in the staff web app and the HTTP edge, each
-// reproduced as it was reported: customer search by phone/email (4), bad cursors and odd static names (5), CSV
-// injection (7), the raced sign-in limit (8), /metrics and Host checks (9). Browser versions: test/browser/review.test.ts.
+// Security and correctness rules of the staff web app and the HTTP edge, each tested the way it was once broken:
+// customer search by phone/email, bad cursors and odd static names, CSV injection, the raced sign-in limit,
+// /metrics and Host checks. Browser versions: test/browser/review.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDb, type TestDb } from '../helpers/db.ts';
@@ -42,7 +42,7 @@ after(async () => {
   await db?.cleanup();
 });
 
-test('finding 4: customers are found by phone and by email on the customers page and the new-task picker', async () => {
+test('customers are found by phone and by email on the customers page and the new-task picker', async () => {
   for (const q of ['703-597-4534', '(703) 597 4534', '+1 703 597 4534', '597-4534', 'russ@example.com', 'RUSS@', 'russ@ex']) {
     const page = await admin.get(`/customers?q=${encodeURIComponent(q)}`);
     assert.equal(page.status, 200, `/customers?q=${q} → ${page.status}`);
@@ -56,7 +56,7 @@ test('finding 4: customers are found by phone and by email on the customers page
   assert.match(byName.text, /Russell Hale/);
 });
 
-test('finding 5: a cursor that decodes to out-of-range numbers is a "start from the first page" answer, never a 500', async () => {
+test('a cursor that decodes to out-of-range numbers is a "start from the first page" answer, never a 500', async () => {
   const huge = [
     encodeCursor(['99999999999999999999', '1']),
     encodeCursor(['1', '99999999999999999999']),
@@ -115,7 +115,7 @@ test('finding 5: a cursor that decodes to out-of-range numbers is a "start from 
   assert.doesNotMatch(app.logs(), /"msg":"(web request failed|unhandled error)"/);
 });
 
-test('finding 5: /static/<name of an Object.prototype member> is a 404 without signing in, and nothing is logged as a failure', async () => {
+test('/static/<name of an Object.prototype member> is a 404 without signing in, and nothing is logged as a failure', async () => {
   const anon = new WebClient(admin.base);
   for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
     const res = await anon.get(`/static/${name}`);
@@ -125,7 +125,7 @@ test('finding 5: /static/<name of an Object.prototype member> is a 404 without s
   assert.doesNotMatch(app.logs(), /"msg":"(web request failed|unhandled error)"/);
 });
 
-test('finding 7: the audit CSV quotes every cell and neutralises formulas after any separator', async () => {
+test('the audit CSV quotes every cell and neutralises formulas after any separator', async () => {
   const evil = ["x;=cmd|' /C calc'!A0", 'a\t=1+1', 'ok,@SUM(A1)', 'a;b;+1', '-2+3', ' =1'];
   for (const tool of evil) await appendAudit(db, fx.ws.id, { action: 'tool_call', outcome: 'denied', credentialId: fx.credentialId, tool });
   const res = await admin.get('/settings/mcp/audit.csv');
@@ -144,7 +144,7 @@ test('finding 7: the audit CSV quotes every cell and neutralises formulas after 
   );
 });
 
-test('finding 8: parallel wrong passwords for one account check at most the limit, atomically', async () => {
+test('parallel wrong passwords for one account check at most the limit, atomically', async () => {
   await createUser(db, fx.ws.id, { email: 'victim@review.example', name: 'Vic Tim', role: 'member', password: PW });
   const attempts = await Promise.all(
     Array.from({ length: 30 }, async () => {
@@ -162,7 +162,7 @@ test('finding 8: parallel wrong passwords for one account check at most the limi
   assert.equal((await c.signIn('victim@review.example', PW)).status, 429);
 });
 
-test('finding 9: /metrics needs METRICS_TOKEN; health checks answer any Host; the web app refuses Hosts outside ALLOWED_HOSTS', async () => {
+test('/metrics needs METRICS_TOKEN; health checks answer any Host; the web app refuses Hosts outside ALLOWED_HOSTS', async () => {
   const base = admin.base;
   assert.equal((await fetch(`${base}/metrics`)).status, 401);
   assert.equal((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status, 401);

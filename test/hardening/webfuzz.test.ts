@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the staff web app (issue 18): every GET route with random path parameters and query
+ * Property-based fuzzing of the staff web app: every GET route with random path parameters and query
  * values, every form POST with random fields (the real field names, scraped from the app's own forms, plus junk) —
  * signed in as an owner with a valid CSRF token most of the time, so the requests reach the handlers. Oracle: never a
  * 5xx, and no failure logged. The routes come from the app itself, so a new route is fuzzed without being listed here.

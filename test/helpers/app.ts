@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/app/start.ts';
 import { createWorkspace, updateWorkspace, type Workspace } from '../../src/domain/workspaces.ts';
 import { createCredential, type CreateCredentialInput } from '../../src/domain/credentials.ts';
 import type { Db } from '../../src/platform/db/client.ts';
+import type { Clock } from '../../src/platform/context.ts';
 import { freePort } from './proc.ts';
 
 export interface TestApp extends RunningServer {
@@ -16,7 +17,7 @@ export interface TestApp extends RunningServer {
 }
 
 /** The real HTTP server on a real socket, in-process, on the given database. */
-export async function startTestApp(db: Db, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(db: Db, env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestApp> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'info', ...env });
   let captured = '';
@@ -26,7 +27,7 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}): Pr
       cb();
     },
   });
-  const app = await startServer(config, { db, log: createLogger('info', sink) });
+  const app = await startServer(config, { db, log: createLogger('info', sink), clock: opts.clock });
   return Object.assign(app, {
     logs: () => captured,
     mcpUrl: (workspaceId: string) => `http://127.0.0.1:${port}/app/api/mcp/server/${workspaceId}`,

@@ -1,4 +1,4 @@
-// MCP 2026-07-28 beside the legacy revisions on one endpoint (issue 12): the official v2 client pinned to the modern
+// MCP 2026-07-28 beside the legacy revisions on one endpoint: the official v2 client pinned to the modern
 // revision and the v1 client (legacy) both list and call every read tool of the demo; the modern wire rules — envelope,
 // headers, result shape, error codes — checked request by request.
 import { after, before, test } from 'node:test';

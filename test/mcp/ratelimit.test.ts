@@ -15,11 +15,21 @@ let app2: TestApp;
 let fx: Awaited<ReturnType<typeof workspaceWithToken>>;
 const LIMITS = { RATE_LIMIT_TOOL_CALLS: '20', RATE_LIMIT_AUTH_FAILURES: '5', TRUST_PROXY: '1' };
 
+/**
+ * The limits count per fixed one-minute window. Both instances read this clock: it stands in the middle of a
+ * minute, and each test moves it to the next one, so every test starts with fresh windows and none ends in two.
+ */
+let now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+const clock = () => now;
+const nextMinute = () => {
+  now += 60_000;
+};
+
 before(async () => {
   db = await testDb();
   db2 = STORE === 'pg' ? await openPg(db.url!) : db;
-  app = await startTestApp(db, LIMITS);
-  app2 = await startTestApp(db2, LIMITS);
+  app = await startTestApp(db, LIMITS, { clock });
+  app2 = await startTestApp(db2, LIMITS, { clock });
   fx = await workspaceWithToken(db, 'Limits');
 });
 after(async () => {
@@ -29,16 +39,10 @@ after(async () => {
   await db.cleanup();
 });
 
-/** The limits count per fixed one-minute window: start well inside one, or a new window would admit the rest. */
-async function wellInsideAMinute(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 10_000) await new Promise((res) => setTimeout(res, left + 50));
-}
-
 const CALL = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
 
 test('token guessing from one address gets 429 with Retry-After after the configured number of 401s', async () => {
-  await wellInsideAMinute();
+  nextMinute();
   const url = app.mcpUrl(fx.ws.id);
   const statuses: number[] = [];
   const attacker = { 'x-forwarded-for': '203.0.113.7' };
@@ -47,17 +51,20 @@ test('token guessing from one address gets 429 with Retry-After after the config
   const limited = await rpc(url, INIT(), { token: 'mcp_live_' + 'z'.repeat(43), headers: attacker });
   assert.equal(limited.status, 429);
   const retry = Number(limited.headers.get('retry-after'));
-  assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+  assert.equal(retry, 30, 'Retry-After: the rest of the window (the clock stands half way through it)');
   assert.match(limited.json.error.message, /Too many failed authentication attempts/);
   // Writing another address to the left of the proxy's entry does not make a new client.
   const spoofed = await rpc(url, INIT(), { token: 'mcp_live_' + 'y'.repeat(43), headers: { 'x-forwarded-for': '198.18.0.1, 203.0.113.7' } });
   assert.equal(spoofed.status, 429);
   // Another address is unaffected.
   assert.equal((await rpc(url, INIT(), { token: fx.token, headers: { 'x-forwarded-for': '198.51.100.2' } })).status, 200);
+  // The next window admits the address's failures again.
+  nextMinute();
+  assert.equal((await rpc(url, INIT(), { token: 'mcp_live_' + 'v'.repeat(43), headers: attacker })).status, 401);
 });
 
 test('a valid token is never throttled by failures from its address (a shared platform address): 200 at once', async () => {
-  await wellInsideAMinute();
+  nextMinute();
   const url = app.mcpUrl(fx.ws.id);
   const platform = { 'x-forwarded-for': '192.0.2.44' };
   const bad = await Promise.all(
@@ -76,7 +83,7 @@ test('a valid token is never throttled by failures from its address (a shared pl
 });
 
 test('per-credential tool-call limit is shared across two instances', async () => {
-  await wellInsideAMinute();
+  nextMinute();
   const results: number[] = [];
   for (let i = 0; i < 30; i++) {
     const target = i % 2 ? app2 : app;
@@ -93,7 +100,7 @@ test('per-credential tool-call limit is shared across two instances', async () =
 });
 
 test('resources/read and resources/list pass the same boundary as tools/call: counted by the per-credential limit and audited', async () => {
-  await wellInsideAMinute();
+  nextMinute();
   const { token, credential } = await createCredential(db, fx.ws.id, { name: 'resource reader' });
   const task = await createTask(db, fx.ws.id, { title: 'Fridge humming' });
   const url = app.mcpUrl(fx.ws.id);
@@ -134,7 +141,7 @@ test('the limiter keeps counts when the database is briefly unavailable and neve
     },
   };
   const errors: string[] = [];
-  const lim = new SharedRateLimiter(flaky as never, 3, 60_000, 10_000, (e) => errors.push(e.message));
+  const lim = new SharedRateLimiter(flaky as never, 3, { syncMs: 10_000, onError: (e) => errors.push(e.message), now: clock });
   const key = `test:${Math.random()}`;
   assert.deepEqual([lim.hit(key).ok, lim.hit(key).ok, lim.hit(key).ok, lim.hit(key).ok], [true, true, true, false]);
   await lim.flush();
@@ -146,7 +153,7 @@ test('the limiter keeps counts when the database is briefly unavailable and neve
 });
 
 test('a burst while the limiter is syncing admits no more than the limit (hits on their way to PostgreSQL still count)', async () => {
-  const lim = new SharedRateLimiter(db, 5, 60_000, 10_000);
+  const lim = new SharedRateLimiter(db, 5, { syncMs: 10_000, now: clock });
   const key = `burst:${Math.random()}`;
   const admitted = () => Array.from({ length: 10 }, () => lim.hit(key).ok).filter(Boolean).length;
   assert.equal(admitted(), 5);

@@ -1,5 +1,5 @@
 -- Shared rate-limit counters (fixed windows). Instances count locally and add their counts here every few hundred
--- milliseconds, so a limit holds across any number of instances (DESIGN §5: no state that matters in the app).
+-- milliseconds, so a limit holds across any number of instances (no state that matters lives in the app).
 -- Keys are "cred:<uuid>" or "ip:<address>"; not workspace data (a Citus reference/local table).
 CREATE TABLE rate_counters (
   key           text NOT NULL,

@@ -1,4 +1,4 @@
--- Masked contact details must not be recoverable through search (issue 18, finding 2). A credential that sees
+-- Masked contact details must not be recoverable through search. A credential that sees
 -- phones and emails masked finds a customer only by the whole number or address; each such lookup that matched
 -- nobody stays here as a row, and a credential with too many within an hour has its phone and email lookups paused
 -- (src/domain/contactprobes.ts: one credential's masked lookups run one at a time, so parallel probes cannot outrun
