@@ -57,6 +57,7 @@ export const sizeLabel = (n: number): string =>
 const SEED_CODE: [file: string, part?: RegExp][] = [
   ['src/seed/seed.ts'],
   ['src/seed/generate.ts'],
+  ['src/seed/distributions.ts'],
   ['src/seed/random.ts'],
   ['src/seed/vocabulary.ts'],
   ['src/domain/normalize.ts'],
