@@ -33,6 +33,20 @@ function Head(props: { title: string }) {
   );
 }
 
+/** The links under a list: back to its first page (null on the first page) and on to the next (null on the last). */
+export function Pager(props: { first: string | null; firstLabel: string; next: string | null; nextLabel: string }) {
+  return (
+    <nav class="pager" aria-label="Pages">
+      {props.first === null ? <span /> : <a href={props.first}>{props.firstLabel}</a>}
+      {props.next === null ? null : (
+        <a class="btn" rel="next" href={props.next}>
+          {props.nextLabel}
+        </a>
+      )}
+    </nav>
+  );
+}
+
 export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }

@@ -2,7 +2,7 @@
 import type { Session } from '../../../domain/sessions.ts';
 import type { Customer } from '../../../domain/customers.ts';
 import type { Task } from '../../../domain/tasks.ts';
-import { CsrfField, Empty, Layout, Notice, Time, qs } from '../../ui/ui.tsx';
+import { CsrfField, Empty, Layout, Notice, Pager, Time, qs } from '../../ui/ui.tsx';
 import { TaskTable } from '../../ui/TaskTable.tsx';
 import { CustomerFields } from './CustomerFields.tsx';
 
@@ -47,14 +47,12 @@ export function CustomerPage(p: {
               </p>
             </Empty>
           )}
-          <nav class="pager" aria-label="Pages">
-            {p.first ? <span /> : <a href={`/customers/${c.id}`}>← Newest tasks</a>}
-            {p.next ? (
-              <a class="btn" rel="next" href={`/customers/${c.id}${qs({ cursor: p.next })}`}>
-                Older tasks →
-              </a>
-            ) : null}
-          </nav>
+          <Pager
+            first={p.first ? null : `/customers/${c.id}`}
+            firstLabel="← Newest tasks"
+            next={p.next ? `/customers/${c.id}${qs({ cursor: p.next })}` : null}
+            nextLabel="Older tasks →"
+          />
         </section>
         <section class="panel" aria-labelledby="cedit-h">
           <h2 id="cedit-h">Details</h2>

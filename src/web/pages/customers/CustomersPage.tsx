@@ -1,7 +1,7 @@
 /** Customers by name (keyset pages) or by search. */
 import type { Session } from '../../../domain/sessions.ts';
 import type { Customer } from '../../../domain/customers.ts';
-import { Empty, Layout, Notice, Time, qs } from '../../ui/ui.tsx';
+import { Empty, Layout, Notice, Pager, Time, qs } from '../../ui/ui.tsx';
 
 export type CustomerRow = Customer & { taskCount: number };
 export function CustomersPage(p: {
@@ -88,14 +88,12 @@ export function CustomersPage(p: {
           </Empty>
         )}
         {p.q ? null : (
-          <nav class="pager" aria-label="Pages">
-            {p.first ? <span /> : <a href="/customers">← Back to A</a>}
-            {p.next ? (
-              <a class="btn" rel="next" href={`/customers${qs({ after: p.next })}`}>
-                Next page →
-              </a>
-            ) : null}
-          </nav>
+          <Pager
+            first={p.first ? null : '/customers'}
+            firstLabel="← Back to A"
+            next={p.next ? `/customers${qs({ after: p.next })}` : null}
+            nextLabel="Next page →"
+          />
         )}
       </section>
     </Layout>

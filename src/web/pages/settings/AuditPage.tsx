@@ -3,7 +3,7 @@ import { OUTCOMES, type AuditRow, type Outcome } from '../../../domain/audit.ts'
 import type { Credential } from '../../../domain/credentials.ts';
 import { ALL_TOOLS } from '../../../domain/policy.ts';
 import { parseDay, type Ctx } from '../../kit.tsx';
-import { Empty, Layout, Notice, qs } from '../../ui/ui.tsx';
+import { Empty, Layout, Notice, Pager, qs } from '../../ui/ui.tsx';
 import { capitalize } from '../../kit.tsx';
 import { AuditTable, Head, OUTCOME_LABELS, Tabs } from './parts.tsx';
 
@@ -103,14 +103,12 @@ export function AuditPage(p: {
             <p>When an assistant calls a tool, or someone changes assistant access, it shows up here.</p>
           </Empty>
         )}
-        <nav class="pager" aria-label="Pages">
-          {p.first ? <span /> : <a href={`/settings/mcp/audit${qs({ ...p.q })}`}>← Newest</a>}
-          {p.next ? (
-            <a class="btn" rel="next" href={`/settings/mcp/audit${qs({ ...p.q, cursor: p.next })}`}>
-              Older →
-            </a>
-          ) : null}
-        </nav>
+        <Pager
+          first={p.first ? null : `/settings/mcp/audit${qs({ ...p.q })}`}
+          firstLabel="← Newest"
+          next={p.next ? `/settings/mcp/audit${qs({ ...p.q, cursor: p.next })}` : null}
+          nextLabel="Older →"
+        />
       </section>
     </Layout>
   );

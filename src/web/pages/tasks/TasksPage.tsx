@@ -2,7 +2,7 @@
 import type { Session } from '../../../domain/sessions.ts';
 import { PRIORITIES, STATUSES, type Priority, type Status } from '../../../domain/tasks.ts';
 import type { User } from '../../../domain/users.ts';
-import { Empty, Layout, Notice, PRIORITY_LABELS, STATUS_LABELS, qs } from '../../ui/ui.tsx';
+import { Empty, Layout, Notice, Pager, PRIORITY_LABELS, STATUS_LABELS, qs } from '../../ui/ui.tsx';
 import { TaskTable, type Row } from '../../ui/TaskTable.tsx';
 
 export interface ListFilters {
@@ -125,14 +125,12 @@ export function TasksPage(p: {
             <p class="muted small">Showing the best {SEARCH_LIMIT} matches — add words to narrow the search.</p>
           ) : null
         ) : (
-          <nav class="pager" aria-label="Pages">
-            {p.isFirstPage ? <span /> : <a href={`/tasks${qs(base)}`}>← Back to the newest</a>}
-            {p.nextCursor ? (
-              <a class="btn" href={`/tasks${qs({ ...base, cursor: p.nextCursor })}`} rel="next">
-                Next page →
-              </a>
-            ) : null}
-          </nav>
+          <Pager
+            first={p.isFirstPage ? null : `/tasks${qs(base)}`}
+            firstLabel="← Back to the newest"
+            next={p.nextCursor ? `/tasks${qs({ ...base, cursor: p.nextCursor })}` : null}
+            nextLabel="Next page →"
+          />
         )}
       </section>
     </Layout>
