@@ -15,7 +15,7 @@ export interface Violation {
 }
 
 const LAYER_OF = (file: string): string => file.split('/')[1] ?? '';
-const ADAPTERS = new Set(['web', 'mcp', 'cli', 'seed', 'presenters']);
+const ADAPTERS = new Set(['web', 'mcp', 'oauth', 'cli', 'seed', 'presenters']);
 /** Adapter-side libraries any adapter may use: the client snippets and task renderings, the data generator. */
 const SHARED = new Set(['presenters', 'seed']);
 
@@ -30,7 +30,7 @@ export const RULES: { name: string; breaks(from: string, to: string): boolean }[
     breaks: (from, to) => LAYER_OF(from) === 'domain' && !['domain', 'platform'].includes(LAYER_OF(to)),
   },
   {
-    name: 'adapters-are-independent: web, mcp and cli share the domain (and presenters, seed), never each other',
+    name: 'adapters-are-independent: web, mcp, oauth and cli share the domain (and presenters, seed), never each other',
     breaks: (from, to) => ADAPTERS.has(LAYER_OF(from)) && ADAPTERS.has(LAYER_OF(to)) && LAYER_OF(to) !== LAYER_OF(from) && !SHARED.has(LAYER_OF(to)),
   },
   {

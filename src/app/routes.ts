@@ -6,6 +6,7 @@ import { migrationStatus } from '../platform/db/migrate.ts';
 import { createListener } from '../platform/http/listener.ts';
 import { sendJson, type NodeHandler } from '../platform/http/request.ts';
 import { createWebApp } from '../web/app.ts';
+import { isOAuthPath } from '../oauth/handler.ts';
 
 /** Does the Authorization header carry exactly this bearer token? Constant-time over the token's bytes. */
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -16,10 +17,10 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * Which handler serves a path: the operational routes and the MCP endpoint straight from node:http (the hot path
- * stays thin), everything else the web app (Hono).
+ * Which handler serves a path: the operational routes, the MCP endpoint and the OAuth machine endpoints straight
+ * from node:http (the hot path stays thin), everything else — the consent page included — the web app (Hono).
  */
-export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } = {}): http.Server {
+export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler; oauth?: NodeHandler } = {}): http.Server {
   const { log, metrics, db } = ctx;
   const web = getRequestListener(createWebApp(ctx).fetch);
   const allowedHosts = new Set(ctx.config.allowedHosts);
@@ -71,6 +72,7 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler } =
       if (extra.mcp) return extra.mcp(req, res);
       return sendJson(res, 404, { error: 'not_found', message: 'the MCP endpoint is not enabled in this build' });
     }
+    if (extra.oauth && isOAuthPath(path)) return extra.oauth(req, res);
     info.route = 'web';
     // DNS-rebinding defence for the web app too: a page on another name that resolves here gets nothing.
     const host = (req.headers.host ?? '').toLowerCase();

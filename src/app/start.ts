@@ -9,6 +9,7 @@ import { createMetrics } from '../platform/metrics.ts';
 import { closeGracefully } from '../platform/http/listener.ts';
 import { createHttpServer } from './routes.ts';
 import { createMcpHandler } from '../mcp/handler.ts';
+import { createOAuthHandler } from '../oauth/handler.ts';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -28,7 +29,8 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
     if (opts.migrate !== false) await migrate(db);
     const ctx: AppContext = { config, db, log, metrics: createMetrics(db), clock: opts.clock ?? Date.now };
     const mcp = await createMcpHandler(ctx);
-    const server = createHttpServer(ctx, { mcp: mcp.handle });
+    const oauth = createOAuthHandler(ctx);
+    const server = createHttpServer(ctx, { mcp: mcp.handle, oauth: oauth.handle });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -47,6 +49,7 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
         (closing ??= (async () => {
           await closeGracefully(server);
           await mcp.close();
+          await oauth.close();
           if (ownDb) await db.close();
         })()),
     };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { prepared, type Db, type Queryable } from '../platform/db/client.ts';
-import { hashToken, hashesEqual, mintToken, tokenPreview, tokenShape } from '../platform/crypto/tokens.ts';
+import { hashToken, hashesEqual, mintToken, parseOAuthToken, tokenPreview, tokenShape } from '../platform/crypto/tokens.ts';
 import { appendAudit } from './audit.ts';
 import { authChanged } from './authevents.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
@@ -10,8 +10,14 @@ import { isUuid, requireWorkspace, type Workspace } from './workspaces.ts';
 export interface Credential extends CredentialSettings {
   id: string;
   workspaceId: string;
+  /** 'token': an mcp_live_ token pasted into an assistant; 'oauth': a grant an owner or admin gave an assistant that connected through OAuth. */
+  kind: 'token' | 'oauth';
   name: string;
+  /** The token's preview, or for a grant "OAuth · <the client's host>". */
   preview: string;
+  /** A grant's client (a metadata document URL or a registered client id) and where its codes went. */
+  clientId: string | null;
+  redirectUri: string | null;
   createdBy: string | null;
   createdByName: string | null;
   createdAt: Date;
@@ -19,20 +25,27 @@ export interface Credential extends CredentialSettings {
   state: CredentialState;
 }
 
-const COLS = `c.id, c.workspace_id AS "workspaceId", c.name, c.token_prefix AS "tokenPrefix", c.token_last4 AS "tokenLast4",
+const COLS = `c.id, c.workspace_id AS "workspaceId", c.kind, c.name, c.token_prefix AS "tokenPrefix", c.token_last4 AS "tokenLast4",
+  c.client_id AS "clientId", c.redirect_uri AS "redirectUri",
   c.tools, c.allow_customer_comments AS "allowCustomerComments", c.verification_factors AS "verificationFactors",
   c.reveal_customer_contact AS "revealCustomerContact", c.expires_at AS "expiresAt", c.revoked_at AS "revokedAt",
   c.created_by AS "createdBy", c.created_at AS "createdAt", c.last_used_at AS "lastUsedAt"`;
 
 type CredRow = Omit<Credential, 'preview' | 'state' | 'createdByName'> & {
-  tokenPrefix: string;
-  tokenLast4: string;
+  tokenPrefix: string | null;
+  tokenLast4: string | null;
   createdByName?: string | null;
 };
 
+/** The host of a client id that is a URL (a metadata document), or the id itself (a registered client). */
+export function clientHost(clientId: string): string {
+  return URL.canParse(clientId) ? new URL(clientId).host : clientId;
+}
+
 function present(row: CredRow, now = new Date()): Credential {
   const { tokenPrefix, tokenLast4, ...rest } = row;
-  return { ...rest, createdByName: row.createdByName ?? null, preview: tokenPreview(tokenPrefix, tokenLast4), state: credentialState(row, now) };
+  const preview = row.kind === 'oauth' ? `OAuth · ${clientHost(row.clientId ?? '')}` : tokenPreview(tokenPrefix ?? '', tokenLast4 ?? '');
+  return { ...rest, createdByName: row.createdByName ?? null, preview, state: credentialState(row, now) };
 }
 
 export interface CreateCredentialInput {
@@ -108,12 +121,54 @@ export async function createCredential(
   });
 }
 
-export async function listCredentials(db: Queryable, workspaceId: string): Promise<Credential[]> {
+export interface GrantInput {
+  /** The client's name, shown as the grant's name. */
+  name: string;
+  clientId: string;
+  redirectUri: string;
+  /** The owner or admin who authorized it. */
+  userId: string;
+  tools?: string[];
+  allowCustomerComments?: boolean;
+  verificationFactors?: number | null;
+  revealCustomerContact?: boolean;
+}
+
+/**
+ * Record a grant: a credential of kind 'oauth' with the policy chosen on the consent page (checked against the
+ * workspace like any credential's). Runs in the caller's transaction, which also writes the code and the audit row.
+ */
+export async function insertGrant(q: Queryable, ws: Workspace, input: GrantInput): Promise<Credential> {
+  const req = normalizeCredentialRequest(ws, input);
+  if (req.problems.length) throw invalid(req.problems.join('; '));
+  const r = await q.query<CredRow>(
+    `INSERT INTO mcp_credentials AS c (workspace_id, id, kind, name, client_id, redirect_uri, tools, allow_customer_comments,
+       verification_factors, reveal_customer_contact, created_by)
+     VALUES ($1, $2, 'oauth', $3, $4, $5, $6, $7, $8, $9, $10)
+     RETURNING ${COLS}`,
+    [
+      ws.id,
+      randomUUID(),
+      input.name.trim().slice(0, 100) || 'Assistant',
+      input.clientId,
+      input.redirectUri,
+      req.tools,
+      req.allowCustomerComments,
+      req.verificationFactors,
+      input.revealCustomerContact ?? false,
+      input.userId,
+    ],
+  );
+  return present(r.rows[0]!);
+}
+
+/** A workspace's tokens, or (kind 'oauth') its grants to assistants connected through OAuth, or both; newest first. */
+export async function listCredentials(db: Queryable, workspaceId: string, kind: Credential['kind'] | 'all' = 'token'): Promise<Credential[]> {
   const r = await db.query<CredRow>(
     `SELECT ${COLS}, u.name AS "createdByName" FROM mcp_credentials c
      LEFT JOIN users u ON u.workspace_id = c.workspace_id AND u.id = c.created_by
-     WHERE c.workspace_id = $1 ORDER BY c.created_at DESC, c.id`,
-    [workspaceId],
+     WHERE c.workspace_id = $1 AND ($2 = 'all' OR c.kind = $2) ORDER BY c.created_at DESC, c.id`,
+    [workspaceId, kind],
   );
   return r.rows.map((row) => present(row));
 }
@@ -141,7 +196,12 @@ export async function revokeCredential(db: Db, id: string, opts: { workspaceId?:
       [existing.workspaceId, id],
     );
     if (!existing.revokedAt)
-      await appendAudit(q, existing.workspaceId, { action: 'credential.revoke', outcome: 'ok', credentialId: id, userId: opts.userId });
+      await appendAudit(q, existing.workspaceId, {
+        action: existing.kind === 'oauth' ? 'oauth.revoke' : 'credential.revoke',
+        outcome: 'ok',
+        credentialId: id,
+        userId: opts.userId,
+      });
     return r.rows[0]!;
   });
   authChanged(existing.workspaceId);
@@ -167,27 +227,58 @@ const TOUCH_CREDENTIAL = prepared(
 );
 
 /**
+ * An OAuth access token's check: the workspace, the token, its grant and whoever authorized the grant, in one round
+ * trip. The grant answers with the token's expiry (shorter than any grant's), and as revoked once the person who
+ * authorized it is no longer an owner or admin of the workspace.
+ */
+const AUTHENTICATE_OAUTH = prepared(
+  'authenticate_oauth',
+  `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
+     w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, t.token_hash AS "tokenHash",
+     t.expires_at AS "tokenExpiresAt", u.role AS "authorizerRole", ${COLS}
+   FROM workspaces w
+   LEFT JOIN oauth_tokens t ON t.workspace_id = w.id AND t.token_hash = $2 AND t.kind = 'access'
+   LEFT JOIN mcp_credentials c ON c.workspace_id = t.workspace_id AND c.id = t.credential_id
+   LEFT JOIN users u ON u.workspace_id = c.workspace_id AND u.id = c.created_by
+   WHERE w.id = $1`,
+);
+
+/**
  * Check a presented bearer token for a workspace, in one round trip: the workspace row and the credential
- * looked up by (workspace_id, token_hash). Only on a miss do we ask whether the token belongs elsewhere (→ 403).
+ * looked up by (workspace_id, token_hash) — for an OAuth access token, through the token to its grant. Only on a
+ * miss do we ask whether the token belongs elsewhere (→ 403).
  */
 export async function authenticate(db: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
   if (!isUuid(workspaceId)) return { ok: false, reason: 'no_workspace', workspace: null };
   const shape = tokenShape(token);
+  const oauth = shape === 'ok' ? parseOAuthToken(token!) : null;
+  if (oauth) return authenticateOAuth(db, workspaceId, token!, oauth.workspaceId);
   const hash = shape === 'ok' ? hashToken(token!) : Buffer.alloc(32);
-  const r = await db.query<
-    {
-      wid: string;
-      wname: string;
-      mcpEnabled: boolean;
-      wsAllowComments: boolean;
-      minVerificationFactors: number;
-      wcreated: Date;
-      tokenHash: Buffer | Uint8Array | null;
-    } & Partial<CredRow>
-  >(AUTHENTICATE, [workspaceId, hash]);
+  const r = await db.query<WorkspaceRow & { tokenHash: Buffer | Uint8Array | null } & Partial<CredRow>>(AUTHENTICATE, [workspaceId, hash]);
   const row = r.rows[0];
   if (!row) return { ok: false, reason: 'no_workspace', workspace: null };
-  const workspace: Workspace = {
+  const workspace = workspaceOf(row);
+  if (shape !== 'ok') return { ok: false, reason: shape, workspace };
+  if (!row.tokenHash || !hashesEqual(Buffer.from(row.tokenHash), hash)) {
+    const elsewhere = await db.query('SELECT 1 FROM mcp_credentials WHERE token_hash = $1 AND revoked_at IS NULL LIMIT 1', [hash]);
+    return { ok: false, reason: elsewhere.rows.length ? 'wrong_workspace' : 'unknown', workspace };
+  }
+  const credential = present(row as CredRow);
+  if (credential.state !== 'active') return { ok: false, reason: credential.state, workspace };
+  return { ok: true, workspace, credential };
+}
+
+type WorkspaceRow = {
+  wid: string;
+  wname: string;
+  mcpEnabled: boolean;
+  wsAllowComments: boolean;
+  minVerificationFactors: number;
+  wcreated: Date;
+};
+
+function workspaceOf(row: WorkspaceRow): Workspace {
+  return {
     id: row.wid,
     name: row.wname,
     mcpEnabled: row.mcpEnabled,
@@ -195,12 +286,26 @@ export async function authenticate(db: Queryable, workspaceId: string, token: st
     minVerificationFactors: row.minVerificationFactors,
     createdAt: row.wcreated,
   };
-  if (shape !== 'ok') return { ok: false, reason: shape, workspace };
-  if (!row.tokenHash || !hashesEqual(Buffer.from(row.tokenHash), hash)) {
-    const elsewhere = await db.query('SELECT 1 FROM mcp_credentials WHERE token_hash = $1 AND revoked_at IS NULL LIMIT 1', [hash]);
+}
+
+async function authenticateOAuth(db: Queryable, workspaceId: string, token: string, tokenWorkspace: string): Promise<AuthResult> {
+  const hash = hashToken(token);
+  const r = await db.query<
+    WorkspaceRow & { tokenHash: Buffer | Uint8Array | null; tokenExpiresAt: Date | null; authorizerRole: string | null } & Partial<CredRow>
+  >(AUTHENTICATE_OAUTH, [workspaceId, hash]);
+  const row = r.rows[0];
+  if (!row) return { ok: false, reason: 'no_workspace', workspace: null };
+  const workspace = workspaceOf(row);
+  if (!row.tokenHash || !hashesEqual(Buffer.from(row.tokenHash), hash) || !row.id) {
+    if (tokenWorkspace === workspaceId) return { ok: false, reason: 'unknown', workspace };
+    const elsewhere = await db.query("SELECT 1 FROM oauth_tokens WHERE workspace_id = $1 AND token_hash = $2 AND kind = 'access'", [
+      tokenWorkspace,
+      hash,
+    ]);
     return { ok: false, reason: elsewhere.rows.length ? 'wrong_workspace' : 'unknown', workspace };
   }
-  const credential = present(row as CredRow);
+  const authorized = row.authorizerRole === 'owner' || row.authorizerRole === 'admin';
+  const credential = present({ ...(row as CredRow), expiresAt: row.tokenExpiresAt, revokedAt: row.revokedAt ?? (authorized ? null : new Date(0)) });
   if (credential.state !== 'active') return { ok: false, reason: credential.state, workspace };
   return { ok: true, workspace, credential };
 }

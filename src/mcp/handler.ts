@@ -6,14 +6,16 @@ import { AuthCache } from '../domain/authcache.ts';
 import { touchCredential, type AuthFailure } from '../domain/credentials.ts';
 import { effectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
+import { protectedResourceMetadataUrl } from '../domain/oauth/urls.ts';
+import { parseOAuthToken } from '../platform/crypto/tokens.ts';
 import { clientAddress } from '../platform/http/clientAddress.ts';
-import { requestInfo, sendJson } from '../platform/http/request.ts';
+import { readBody, requestInfo, sendJson } from '../platform/http/request.ts';
 import { createBoundary } from './boundary.ts';
 import { createMcpServer } from './legacyServer.ts';
 import { MuxTransport } from './transport.ts';
 import { route, serveModern, unsupportedVersion } from './modern.ts';
 import { RpcError, type CallContext } from './rpc.ts';
-import { bearer, classify, readBody, rpcFail, sdkParamsProblem } from './wire.ts';
+import { bearer, classify, rpcFail, sdkParamsProblem } from './wire.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** The methods that read workspace data: each counts against the credential's per-minute limit. */
@@ -29,6 +31,13 @@ const AUTH_MESSAGES: Record<Exclude<AuthFailure, 'no_workspace' | 'wrong_workspa
   unknown: 'This token is not valid for this workspace. Check that you copied the whole token, or create a new credential.',
   revoked: 'This token has been revoked. Ask an admin to create a new credential.',
   expired: 'This token has expired. Ask an admin to create a new credential.',
+};
+
+/** For OAuth access tokens the way out is the assistant's own: refresh, or connect again. */
+const OAUTH_MESSAGES: Partial<Record<AuthFailure, string>> = {
+  unknown: 'This access token is not valid for this workspace. Connect the assistant again.',
+  revoked: 'This connection was revoked in Taskline (or whoever approved it may no longer). Connect the assistant again.',
+  expired: 'The access token has expired. Refresh it with the refresh token, or connect the assistant again.',
 };
 
 /**
@@ -137,7 +146,8 @@ export async function createMcpHandler(app: AppContext) {
     // The token is checked first (a cached hash lookup): the per-address limit throttles failed attempts only, so a
     // shared address (a hosted connector, a voice platform) where one tenant sends bad tokens never locks out the
     // tenants whose tokens are valid.
-    const auth = await authCache.authenticate(db, workspaceId, bearer(req.headers.authorization));
+    const token = bearer(req.headers.authorization);
+    const auth = await authCache.authenticate(db, workspaceId, token);
     if (!auth.ok) {
       if (auth.reason !== 'no_workspace') {
         const d = authFailures.hit(clientIp(req));
@@ -166,12 +176,14 @@ export async function createMcpHandler(app: AppContext) {
           { error: 'forbidden', message: 'This token belongs to a different workspace. Use the MCP URL shown with the token when it was created.' },
           cors,
         );
+      const oauth = token ? parseOAuthToken(token)?.kind === 'access' : false;
+      // Every 401 says where the protected resource metadata is: an assistant that speaks OAuth starts there.
       return sendJson(
         res,
         401,
-        { error: 'invalid_token', message: AUTH_MESSAGES[auth.reason] },
+        { error: 'invalid_token', message: (oauth && OAUTH_MESSAGES[auth.reason]) || AUTH_MESSAGES[auth.reason] },
         {
-          'www-authenticate': 'Bearer realm="taskline", error="invalid_token"',
+          'www-authenticate': `Bearer realm="taskline", error="invalid_token", resource_metadata="${protectedResourceMetadataUrl(config.publicUrl, workspaceId)}"`,
           ...cors,
         },
       );

@@ -20,28 +20,6 @@ export function bearer(header: string | undefined): string | undefined {
   return m ? m[1]!.trim() : value.trim();
 }
 
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        resolve('too_large');
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
-
 /**
  * What the SDK would refuse without answering, or answer with -32603: a request its JSON-RPC schema rejects (e.g. a
  * `_meta` that is not an object, a progress token that is neither string nor number) is dropped silently — the HTTP

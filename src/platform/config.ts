@@ -31,6 +31,9 @@ const EnvSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
   RATE_LIMIT_CONTACT_MISSES: z.coerce.number().int().min(1).default(30),
+  OAUTH_DCR: bool01.default(true),
+  RATE_LIMIT_CLIENT_REGISTRATIONS: z.coerce.number().int().min(1).default(20),
+  OAUTH_CIMD_ALLOW_LOOPBACK: bool01.default(false),
 });
 
 /** Never echoed back in a configuration error. */
@@ -61,6 +64,14 @@ export interface Config {
    * search pauses (only for credentials that see contact details masked: the probes that could unmask them).
    */
   rateLimitContactMisses: number;
+  /** The OAuth issuer: PUBLIC_URL's origin, never taken from a request. */
+  issuer: string;
+  /** Whether clients may register themselves (RFC 7591); Client ID Metadata Documents work either way. */
+  oauthDcr: boolean;
+  /** Client registrations per client IP per hour, across all instances. */
+  rateLimitClientRegistrations: number;
+  /** Tests only: fetch Client ID Metadata Documents from loopback addresses (and over http there). */
+  oauthCimdAllowLoopback: boolean;
 }
 
 export class ConfigError extends Error {
@@ -117,5 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,
     rateLimitContactMisses: e.RATE_LIMIT_CONTACT_MISSES,
+    issuer: pub.origin,
+    oauthDcr: e.OAUTH_DCR,
+    rateLimitClientRegistrations: e.RATE_LIMIT_CLIENT_REGISTRATIONS,
+    oauthCimdAllowLoopback: e.OAUTH_CIMD_ALLOW_LOOPBACK,
   };
 }

@@ -1,7 +1,7 @@
 /** Ready-to-paste MCP client configurations, shared by the start banner, the CLI and the web UI. */
-export function mcpUrl(publicUrl: string, workspaceId: string): string {
-  return `${publicUrl}/app/api/mcp/server/${workspaceId}`;
-}
+import { mcpEndpointUrl } from '../domain/oauth/urls.ts';
+
+export const mcpUrl = mcpEndpointUrl;
 
 export interface ClientConfig {
   client: string;

@@ -15,6 +15,7 @@ import { registerAuthRoutes } from './pages/auth/routes.tsx';
 import { registerTaskRoutes } from './pages/tasks/routes.tsx';
 import { registerCustomerRoutes } from './pages/customers/routes.tsx';
 import { registerSettingsRoutes } from './pages/settings/routes.tsx';
+import { registerOAuthRoutes } from './pages/oauth/routes.tsx';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 /** A Map, not an object: a request for /static/constructor must not find Object.prototype.constructor. */
@@ -78,6 +79,7 @@ export function createWebApp(ctx: AppContext) {
   registerTaskRoutes(deps);
   registerCustomerRoutes(deps);
   registerSettingsRoutes(deps);
+  registerOAuthRoutes(deps);
 
   app.notFound((c) => notFoundPage(c));
   app.onError((err, c) => {

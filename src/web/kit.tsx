@@ -10,7 +10,8 @@ import { BareLayout, Layout, isAdmin, type NavKey } from './ui/ui.tsx';
 
 export interface WebEnv {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
-  Variables: { session: Session | null; requestId: string | undefined };
+  /** formAction: one more place this page's forms may lead to (the consent page's redirect back to the assistant). */
+  Variables: { session: Session | null; requestId: string | undefined; formAction?: string };
 }
 export type Ctx = Context<WebEnv>;
 export type WebApp = Hono<WebEnv>;
@@ -84,7 +85,8 @@ export function parseDay(s: string): Date | null {
 /** A same-site path to return to after sign-in; anything else becomes /tasks. */
 export function safeNext(next: string | undefined | null): string {
   // A path on this site: one leading slash, printable ASCII, no backslash (browsers treat "/\host" like "//host").
-  if (!next || !/^\/(?![/\\])[!-[\]-~]*$/.test(next) || next.length > 500) return '/tasks';
+  // Up to 4 KB: an OAuth authorization request (client URL, redirect URI, state, challenge, resource) comes back here.
+  if (!next || !/^\/(?![/\\])[!-[\]-~]*$/.test(next) || next.length > 4096) return '/tasks';
   if (next.startsWith('/signin') || next.startsWith('/signout')) return '/tasks';
   return next;
 }

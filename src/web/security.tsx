@@ -23,7 +23,12 @@ export function securityHeaders(config: Config): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    h.set('content-security-policy', CSP);
+    const extra = c.get('formAction');
+    // A single CSP source (an origin like https://claude.ai, or an app's scheme like cursor:), nothing that could end the directive.
+    h.set(
+      'content-security-policy',
+      extra && /^[a-z][a-z0-9+.-]*:(\/\/[a-z0-9.:[\]-]+)?$/i.test(extra) ? CSP.replace("form-action 'self'", `form-action 'self' ${extra}`) : CSP,
+    );
     h.set('x-content-type-options', 'nosniff');
     h.set('referrer-policy', 'same-origin');
     h.set('x-frame-options', 'DENY');

@@ -30,7 +30,7 @@ export async function startTestApp(db: Db, env: Record<string, string> = {}, opt
   const app = await startServer(config, { db, log: createLogger('info', sink), clock: opts.clock });
   return Object.assign(app, {
     logs: () => captured,
-    mcpUrl: (workspaceId: string) => `http://127.0.0.1:${port}/app/api/mcp/server/${workspaceId}`,
+    mcpUrl: (workspaceId: string) => `http://127.0.0.1:${app.port}/app/api/mcp/server/${workspaceId}`,
   });
 }
 

@@ -62,7 +62,11 @@ test('401 for missing, malformed, unknown, preview, revoked and expired tokens, 
   for (const [token, re] of cases) {
     const r = await rpc(url, INIT(), { token });
     assert.equal(r.status, 401, `${token}: ${r.text}`);
-    assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="taskline", error="invalid_token"');
+    assert.equal(
+      r.headers.get('www-authenticate'),
+      `Bearer realm="taskline", error="invalid_token", resource_metadata="${app.ctx.config.publicUrl}/.well-known/oauth-protected-resource/app/api/mcp/server/${a.ws.id}"`,
+      'every 401 also says where an OAuth client starts',
+    );
     assert.equal(r.json.error, 'invalid_token');
     assert.match(r.json.message, re);
   }

@@ -30,3 +30,26 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   });
   res.end(text);
 }
+
+/** The request body, up to `limit` bytes; past that, "too_large" (the rest is ignored, not buffered). */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        resolve('too_large');
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}

@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { Session } from '../../domain/sessions.ts';
 
-export const ASSET_VERSION = '1';
+export const ASSET_VERSION = '2';
 
 export const STATUS_LABELS: Record<string, string> = {
   open: 'Open',

@@ -6,8 +6,9 @@ import { READ_TOOLS } from '../../../domain/policy.ts';
 import type { Workspace } from '../../../domain/workspaces.ts';
 import type { ClientConfig } from '../../../presenters/clientConfigs.ts';
 import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate } from '../../ui/ui.tsx';
-import { Head, LEVEL_LABELS, STATE_LABELS, Tabs } from './parts.tsx';
-import { PolicyFields, ToolsCell } from './PolicyFields.tsx';
+import { Head, STATE_LABELS, Tabs } from './parts.tsx';
+import { ConnectedAppsPanel } from './ConnectedApps.tsx';
+import { LEVEL_LABELS, PolicyFields, ToolsCell } from '../../ui/PolicyFields.tsx';
 
 export const EXPIRY_CHOICES = [
   { value: '', label: 'Never' },
@@ -28,7 +29,8 @@ export function EndpointPanel(p: { url: string; ws: Workspace }) {
         <CopyButton target="endpoint-url" />
       </div>
       <p class="muted small">
-        Streamable HTTP. Each assistant authenticates with its own credential's bearer token (<code>Authorization: Bearer mcp_live_…</code>).
+        Streamable HTTP. Paste it into claude.ai, ChatGPT or Copilot Studio: they connect through OAuth, and you approve them here. Other assistants
+        authenticate with a credential's bearer token (<code>Authorization: Bearer mcp_live_…</code>).
       </p>
       {!p.ws.mcpEnabled ? (
         <Notice kind="warn" title="MCP is turned off">
@@ -222,7 +224,16 @@ export function CreatePanel(p: { s: Session; ws: Workspace; v: CreateValues; err
   );
 }
 
-export function SettingsPage(p: { s: Session; ws: Workspace; url: string; creds: Credential[]; v: CreateValues; error?: string; notice?: string }) {
+export function SettingsPage(p: {
+  s: Session;
+  ws: Workspace;
+  url: string;
+  creds: Credential[];
+  grants: Credential[];
+  v: CreateValues;
+  error?: string;
+  notice?: string;
+}) {
   return (
     <Layout title="AI assistants" session={p.s} nav="settings">
       <Head />
@@ -237,6 +248,7 @@ export function SettingsPage(p: { s: Session; ws: Workspace; url: string; creds:
         </div>
         <CredentialsTable creds={p.creds} ws={p.ws} />
       </section>
+      <ConnectedAppsPanel grants={p.grants} ws={p.ws} />
       <div class="grid-2">
         <CreatePanel s={p.s} ws={p.ws} v={p.v} error={p.error} />
         <div>

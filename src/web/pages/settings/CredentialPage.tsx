@@ -5,7 +5,7 @@ import { describeLevel, effectivePolicy } from '../../../domain/policy.ts';
 import type { Workspace } from '../../../domain/workspaces.ts';
 import { Badge, CsrfField, Layout, Notice, Time, formatDate, qs } from '../../ui/ui.tsx';
 import { AuditTable, STATE_LABELS } from './parts.tsx';
-import { PolicyFields } from './PolicyFields.tsx';
+import { PolicyFields } from '../../ui/PolicyFields.tsx';
 
 export function CredentialPage(p: { s: Session; ws: Workspace; c: Credential; events: AuditRow[]; error?: string; notice?: string }) {
   const c = p.c;
@@ -49,10 +49,14 @@ export function CredentialPage(p: { s: Session; ws: Workspace; c: Credential; ev
                   idp="edit"
                 />
                 <button class="btn btn-primary" type="submit">
-                  Save credential
+                  {c.kind === 'oauth' ? 'Save' : 'Save credential'}
                 </button>
               </form>
             </section>
+          ) : c.kind === 'oauth' ? (
+            <Notice kind="info" title="This app is disconnected">
+              Its tokens are refused. Connect it again from the assistant if it still needs access.
+            </Notice>
           ) : (
             <Notice kind="info" title={c.state === 'revoked' ? 'This credential is revoked' : 'This credential has expired'}>
               Its token is refused. Create a new credential for the assistant if it still needs access.
@@ -121,14 +125,21 @@ export function RevokePage(p: { s: Session; c: Credential }) {
       </div>
       <section class="panel" aria-labelledby="revoke-h">
         <h1 id="revoke-h">Revoke “{p.c.name}”?</h1>
-        <p>
-          Assistants using the token <code>{p.c.preview}</code> are refused from their next request on, on every server. This cannot be undone — to
-          restore access, create a new credential.
-        </p>
+        {p.c.kind === 'oauth' ? (
+          <p>
+            {p.c.name} (<code>{p.c.preview}</code>) is refused from its next request on, on every server, and cannot refresh its tokens. This cannot
+            be undone — to restore access, connect it again from the assistant.
+          </p>
+        ) : (
+          <p>
+            Assistants using the token <code>{p.c.preview}</code> are refused from their next request on, on every server. This cannot be undone — to
+            restore access, create a new credential.
+          </p>
+        )}
         <form method="post" action={`/settings/mcp/credentials/${p.c.id}/revoke`} class="actions">
           <CsrfField token={p.s.csrfToken} />
           <button class="btn btn-danger" type="submit">
-            Revoke credential
+            {p.c.kind === 'oauth' ? 'Disconnect app' : 'Revoke credential'}
           </button>
           <a class="btn" href="/settings/mcp">
             Cancel

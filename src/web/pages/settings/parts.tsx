@@ -9,6 +9,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'workspace.update': 'Settings changed',
   'resource.read': 'Resource read',
   'resource.list': 'Resources listed',
+  'oauth.authorize': 'App authorized (OAuth)',
+  'oauth.revoke': 'App disconnected',
+  'oauth.code_reuse': 'Authorization code replayed — app disconnected',
+  'oauth.refresh_reuse': 'Refresh token replayed — app disconnected',
 };
 
 export const OUTCOME_LABELS: Record<string, string> = {
@@ -18,12 +22,6 @@ export const OUTCOME_LABELS: Record<string, string> = {
   verification_failed: 'Verification failed',
   locked: 'Locked',
   no_match: 'No match (phone/email probe)',
-};
-/** Verification levels in a select (describeLevel says the same in a sentence). */
-export const LEVEL_LABELS: Readonly<Record<number, string>> = {
-  1: 'Phone number on file',
-  2: 'Phone number + full name',
-  3: 'Phone number + full name + task number',
 };
 
 export const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };

@@ -30,7 +30,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
 
   const settingsPage = async (c: Ctx, s: Session, opts: { v?: CreateValues; error?: string; status?: number } = {}) => {
     const ws = await requireWorkspace(db, s.workspace.id);
-    const creds = await listCredentials(db, ws.id);
+    const [creds, grants] = [await listCredentials(db, ws.id), await listCredentials(db, ws.id, 'oauth')];
     return render(
       c,
       <SettingsPage
@@ -38,6 +38,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         ws={ws}
         url={mcpUrl(ctx.config.publicUrl, ws.id)}
         creds={creds}
+        grants={grants}
         v={{ ...(opts.v ?? DEFAULT_CREATE), key: opts.v?.key || newCreateKey() }}
         error={opts.error}
         notice={noticeFrom(c, NOTICES)}
@@ -188,7 +189,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
   app.get(
     '/settings/mcp/audit',
     adminOnly(async (c, s) => {
-      const creds = await listCredentials(db, s.workspace.id);
+      const creds = await listCredentials(db, s.workspace.id, 'all');
       const { q, filter, error } = auditFilters(c, creds);
       const cursor = c.req.query('cursor') || undefined;
       const { page, stale } = await pageOrFirst(cursor, (at) => listAuditPage(db, s.workspace.id, { ...filter, cursor: at, limit: 50 }));
@@ -211,7 +212,7 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
   app.get(
     '/settings/mcp/audit.csv',
     adminOnly(async (c, s) => {
-      const creds = await listCredentials(db, s.workspace.id);
+      const creds = await listCredentials(db, s.workspace.id, 'all');
       const { filter } = auditFilters(c, creds);
       const header = ['time_utc', 'action', 'outcome', 'credential', 'credential_id', 'user', 'tool', 'task_number', 'latency_ms', 'factor_types'];
       const lines = [header.map(csvCell).join(',')];

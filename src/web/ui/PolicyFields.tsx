@@ -1,9 +1,16 @@
-import type { Credential } from '../../../domain/credentials.ts';
-import { toolSummary } from '../../../domain/catalog.ts';
-import { READ_TOOLS } from '../../../domain/policy.ts';
-import type { Workspace } from '../../../domain/workspaces.ts';
-import { Badge } from '../../ui/ui.tsx';
-import { LEVEL_LABELS } from './parts.tsx';
+/** A credential's policy, shown (ToolsCell) and chosen (PolicyFields): on the settings pages and the OAuth consent page. */
+import type { Credential } from '../../domain/credentials.ts';
+import { toolSummary } from '../../domain/catalog.ts';
+import { READ_TOOLS } from '../../domain/policy.ts';
+import type { Workspace } from '../../domain/workspaces.ts';
+import { Badge } from './ui.tsx';
+
+/** Verification levels in a select (describeLevel says the same in a sentence). */
+export const LEVEL_LABELS: Readonly<Record<number, string>> = {
+  1: 'Phone number on file',
+  2: 'Phone number + full name',
+  3: 'Phone number + full name + task number',
+};
 
 export function ToolsCell(p: { c: Credential; ws: Workspace }) {
   const read = READ_TOOLS.filter((t) => p.c.tools.includes(t));
