@@ -49,6 +49,8 @@ export function credentialJson(c: Credential) {
     id: c.id,
     workspaceId: c.workspaceId,
     name: c.name,
+    kind: c.kind,
+    clientId: c.clientId,
     preview: c.preview,
     state: c.state,
     tools: c.tools,

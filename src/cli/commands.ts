@@ -201,12 +201,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'credential list': {
-    usage: 'credential list --workspace W   list credentials (previews only)',
+    usage: 'credential list --workspace W   list credentials and connected apps (previews only)',
     options: { ...JSON_OPT, workspace: { type: 'string' } },
     db: true,
     async run({ values, db, json }) {
       const ws = await requireWorkspace(db, need(values.workspace, '--workspace'));
-      const all = await listCredentials(db, ws.id);
+      // Connected apps (OAuth grants) are credentials too: listed here, revoked with `credential revoke`.
+      const all = await listCredentials(db, ws.id, 'all');
       if (json) return all.map(credentialJson);
       if (!all.length) return `no credentials in "${ws.name}" — create one with: taskline credential create --workspace ${ws.id} --name my-assistant`;
       return table([

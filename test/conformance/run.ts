@@ -76,6 +76,9 @@ const RUNS: Run[] = [
   },
 ];
 
+/** Authorization server scenarios (`conformance authorization --url <issuer>`): they start from the issuer. */
+const AUTHORIZATION_RUNS = [{ suite: '@modelcontextprotocol/conformance@0.2.0-alpha.12', scenarios: ['authorization-server-metadata-endpoint'] }];
+
 /** What is not run, and why (printed with every run, and listed in the README). */
 export const SKIPPED: Record<string, string> = {
   'tools-call-* (simple-text, image, audio, embedded-resource, mixed-content, error, with-progress, with-logging, sampling, elicitation, elicitation-sep1034-defaults, elicitation-sep1330-enums)':
@@ -89,6 +92,8 @@ export const SKIPPED: Record<string, string> = {
   'input-required-result-* (all but unsupported-methods)':
     "need the suite's test_input_required_result_* tools; Taskline never asks the client for input",
   'tasks-*, sep-2640-skills-*': 'extensions Taskline does not declare (tasks, skills)',
+  'authorization-code-grant':
+    'waits for a person to open its printed URL and approve; the same flow runs in test/oauth/flow.test.ts and, with the official client and real Chromium, in test/browser/oauth.test.ts',
   'server-stateless: 4 checks (undeclared capability, missing capability 400, no requests on the stream, no log without logLevel)':
     "need the suite's diagnostic tools; baselined as expected failures — every other server-stateless check must pass",
 };
@@ -97,6 +102,10 @@ function runScenario(run: Run, scenario: string, url: string, env: NodeJS.Proces
   const args = ['-y', '-p', NODE22, '-p', run.suite, '--', 'conformance', 'server', '--url', url, '--scenario', scenario];
   if (run.specVersion) args.push('--spec-version', run.specVersion);
   if (baseline && run.expectedFailures?.some((f) => f.startsWith(`${scenario}:`))) args.push('--expected-failures', baseline);
+  return runSuite(args, env);
+}
+
+function runSuite(args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
   return new Promise((resolve) => {
     const p = spawn('npx', args, { stdio: 'inherit', env });
     const timer = setTimeout(() => p.kill('SIGKILL'), 180_000);
@@ -127,6 +136,25 @@ try {
       const label = `${run.suite.split('@').pop()}${run.specVersion ? ` --spec-version ${run.specVersion}` : ''}: ${scenario}`;
       console.log(`\n== conformance ${label}`);
       const code = await runScenario(run, scenario, url, env, baseline);
+      if (code === 0) {
+        passed++;
+        console.log(`✓ ${label}`);
+      } else {
+        failed++;
+        console.log(`✗ ${label} failed (exit ${code})`);
+      }
+    }
+  }
+  // The issuer is PUBLIC_URL's origin, exactly as the metadata says it (the suite compares the strings).
+  const issuer = new URL(/MCP endpoint:\s+(\S+)/.exec(out)![1]!).origin;
+  for (const run of AUTHORIZATION_RUNS) {
+    for (const scenario of run.scenarios) {
+      const label = `${run.suite.split('@').pop()} authorization: ${scenario}`;
+      console.log(`\n== conformance ${label} (issuer ${issuer})`);
+      const code = await runSuite(
+        ['-y', '-p', NODE22, '-p', run.suite, '--', 'conformance', 'authorization', '--url', issuer, '--scenario', scenario],
+        env,
+      );
       if (code === 0) {
         passed++;
         console.log(`✓ ${label}`);
