@@ -75,6 +75,37 @@ async function readParams(req: http.IncomingMessage): Promise<Record<string, str
   return invalidRequest('Send the parameters as application/x-www-form-urlencoded.');
 }
 
+/**
+ * Who the client says it is. Every client here is public (PKCE proves it holds the code), so a client that
+ * authenticates anyway is taken at its client_id: from the form, from HTTP Basic (RFC 6749 §2.3.1, the secret
+ * ignored), or, without either, from a private_key_jwt assertion's subject (ChatGPT's document lists that method
+ * first). The assertion is not verified: such a client is served as a public one, tied to its code by PKCE as any
+ * other. Two that disagree are an error.
+ */
+function clientIdOf(req: http.IncomingMessage, p: Record<string, string>): string | undefined | OAuthError {
+  const named: string[] = [];
+  if (p.client_id) named.push(p.client_id);
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (basic) {
+    const user = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':', 1)[0]!;
+    try {
+      if (user) named.push(decodeURIComponent(user.replace(/\+/g, ' ')));
+    } catch {
+      return invalidRequest('The Authorization header is not valid HTTP Basic (RFC 6749 §2.3.1).');
+    }
+  }
+  if (p.client_assertion && !p.client_id) {
+    try {
+      const claims = JSON.parse(Buffer.from(p.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8'));
+      if (typeof claims?.sub === 'string' && claims.sub) named.push(claims.sub);
+    } catch {
+      // Not a JWT: nothing to learn from it, and it is ignored like any client authentication.
+    }
+  }
+  if (new Set(named).size > 1) return invalidRequest('The request names two different clients.');
+  return named[0];
+}
+
 export function createOAuthHandler(app: AppContext) {
   const { config, db, log } = app;
   const registrations = new SharedRateLimiter(db, config.rateLimitClientRegistrations, {
@@ -88,12 +119,14 @@ export function createOAuthHandler(app: AppContext) {
     const p = await readParams(req);
     if (p instanceof OAuthError) return fail(res, p);
     const noStore = { pragma: 'no-cache' };
+    const clientId = clientIdOf(req, p);
+    if (clientId instanceof OAuthError) return fail(res, clientId, noStore);
     try {
       if (p.grant_type === 'authorization_code') {
         if (!p.code) throw invalidRequest('code is required.');
         const tokens = await exchangeCode(db, config.publicUrl, {
           code: p.code,
-          clientId: p.client_id,
+          clientId,
           redirectUri: p.redirect_uri,
           codeVerifier: p.code_verifier,
           resource: p.resource,
@@ -102,7 +135,7 @@ export function createOAuthHandler(app: AppContext) {
       }
       if (p.grant_type === 'refresh_token') {
         if (!p.refresh_token) throw invalidRequest('refresh_token is required.');
-        const tokens = await refreshTokens(db, config.publicUrl, { refreshToken: p.refresh_token, clientId: p.client_id, resource: p.resource });
+        const tokens = await refreshTokens(db, config.publicUrl, { refreshToken: p.refresh_token, clientId, resource: p.resource });
         return sendJson(res, 200, tokens, { ...CORS, ...noStore });
       }
       throw new OAuthError(

@@ -75,10 +75,15 @@ export async function answerConsent(
 }
 
 /** POST to the token (or revocation) endpoint as a form; the JSON answer. */
-export async function oauthPost(base: string, path: string, form: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }> {
+export async function oauthPost(
+  base: string,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(base + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form),
   });
   const text = await res.text();

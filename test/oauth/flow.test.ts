@@ -14,6 +14,7 @@ import { WebClient } from '../web/client.ts';
 import { createUser } from '../../src/domain/users.ts';
 import { listAudit } from '../../src/domain/audit.ts';
 import { getCredential } from '../../src/domain/credentials.ts';
+import { updateWorkspace } from '../../src/domain/workspaces.ts';
 
 let db: TestDb;
 let app: TestApp;
@@ -228,7 +229,7 @@ test('refresh rotates; the previous refresh token still answers within the grace
   assert.ok(audit.some((e) => e.action === 'oauth.refresh_reuse' && e.outcome === 'denied'));
 });
 
-test('negative matrix at the token endpoint: wrong verifier, reused code, another client’s code, another workspace, expired access token', async () => {
+test('negative matrix at the token endpoint: wrong verifier, reused code, another client’s code, another workspace, expired access token; client_id by Basic or assertion', async () => {
   const wrong = await authorizeCode();
   const bad = await oauthPost(base, '/oauth/token', {
     grant_type: 'authorization_code',
@@ -295,6 +296,27 @@ test('negative matrix at the token endpoint: wrong verifier, reused code, anothe
   assert.equal(expired.status, 401);
   assert.match(expired.headers.get('www-authenticate') ?? '', /error="invalid_token", resource_metadata=/);
   assert.match(expired.json.message, /access token has expired/);
+  // A client that authenticates anyway is taken at its client_id: HTTP Basic (the secret ignored), a JWT assertion's subject.
+  const basic = (id: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:unused`).toString('base64')}` });
+  const viaBasic = await authorizeCode();
+  const exchange = { grant_type: 'authorization_code', code: viaBasic.code, code_verifier: viaBasic.verifier, redirect_uri: REDIRECT };
+  const twoClients = await oauthPost(base, '/oauth/token', { ...exchange, client_id: clientId }, basic(other));
+  assert.deepEqual([twoClients.status, twoClients.json.error], [400, 'invalid_request']);
+  const basicOk = await oauthPost(base, '/oauth/token', exchange, basic(clientId));
+  assert.equal(basicOk.status, 200, JSON.stringify(basicOk.json));
+  const jwt = (sub: string) =>
+    ['{"alg":"RS256"}', JSON.stringify({ sub, iss: sub })].map((x) => Buffer.from(x).toString('base64url')).join('.') + '.sig';
+  const viaJwt = await authorizeCode();
+  const jwtOk = await oauthPost(base, '/oauth/token', {
+    grant_type: 'authorization_code',
+    code: viaJwt.code,
+    code_verifier: viaJwt.verifier,
+    redirect_uri: REDIRECT,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: jwt(clientId),
+  });
+  assert.equal(jwtOk.status, 200, JSON.stringify(jwtOk.json));
+
   const unsupported = await oauthPost(base, '/oauth/token', { grant_type: 'password', username: 'x', password: 'y' });
   assert.deepEqual([unsupported.status, unsupported.json.error], [400, 'unsupported_grant_type']);
 });
@@ -461,7 +483,7 @@ test('dynamic client registration: registers a public client, rate-limited per a
   assert.equal((await register('203.0.113.51')).status, 201);
 });
 
-test('revocation: an access token at once, a refresh token ends the grant, revoke in the UI and a lost role refuse the next request', async () => {
+test('revocation: an access token at once, a refresh token ends the grant, revoke in the UI, MCP turned off and a lost role refuse the next request', async () => {
   const t1 = await connect();
   assert.equal((await oauthPost(base, '/oauth/revoke', { token: t1.access_token })).status, 200);
   assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t1.access_token })).status, 401);
@@ -479,6 +501,16 @@ test('revocation: an access token at once, a refresh token ends the grant, revok
   assert.equal(refused.status, 401);
   assert.match(refused.json.message, /revoked/);
   assert.ok((await listAudit(db, A.ws.id, { limit: 3 })).some((e) => e.action === 'oauth.revoke' && e.credentialId === grantId));
+
+  // MCP turned off for the workspace: a live grant is refused like any credential, and works again when it is back on.
+  const t4 = await connect();
+  await updateWorkspace(db, A.ws.id, { mcpEnabled: false });
+  try {
+    assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t4.access_token })).status, 403);
+  } finally {
+    await updateWorkspace(db, A.ws.id, { mcpEnabled: true });
+  }
+  assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t4.access_token })).status, 200);
 
   // The owner who approved a grant becomes a member: the grant stops at once.
   const t3 = await connect();
