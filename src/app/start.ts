@@ -6,6 +6,7 @@ import { openDb, type Db } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { createMetrics } from '../platform/metrics.ts';
+import { createMailer } from '../platform/mail/mailer.ts';
 import { closeGracefully } from '../platform/http/listener.ts';
 import { createHttpServer } from './routes.ts';
 import { createMcpHandler } from '../mcp/handler.ts';
@@ -27,7 +28,7 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
   const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'server', poolMax: config.dbPoolMax }));
   try {
     if (opts.migrate !== false) await migrate(db);
-    const ctx: AppContext = { config, db, log, metrics: createMetrics(db), clock: opts.clock ?? Date.now };
+    const ctx: AppContext = { config, db, log, metrics: createMetrics(db), clock: opts.clock ?? Date.now, mailer: createMailer(config.mail, log) };
     const mcp = await createMcpHandler(ctx);
     const oauth = createOAuthHandler(ctx);
     const server = createHttpServer(ctx, { mcp: mcp.handle, oauth: oauth.handle });
@@ -50,6 +51,7 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
           await closeGracefully(server);
           await mcp.close();
           await oauth.close();
+          ctx.mailer?.close();
           if (ownDb) await db.close();
         })()),
     };

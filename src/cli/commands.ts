@@ -7,6 +7,7 @@ import { ALL_TOOLS, describeLevel } from '../domain/policy.ts';
 import { generatePassword } from '../platform/crypto/password.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
+import { USER_COMMANDS } from './userCommands.ts';
 import { JSON_OPT, UsageError, credentialJson, fmtDate, intArg, need, onOff, parseDuration, readStdin, table, type Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
@@ -150,6 +151,7 @@ export const COMMANDS: Record<string, Command> = {
         : `created ${user.role} ${user.email} in "${ws.name}"` + (generated ? `\n  password (shown only now): ${generated}` : '');
     },
   },
+  ...USER_COMMANDS,
   'credential create': {
     usage: 'credential create --workspace W --name N [--tools a,b] [--allow-comments] [--factors K] [--reveal-contact] [--expires-in 90d]',
     options: {

@@ -15,6 +15,10 @@ export interface AuditInput {
   latencyMs?: number | null;
   taskId?: number | null;
   factorTypes?: string[] | null;
+  /** Account events: the staff member the event is about (userId is who acted). */
+  subjectUserId?: string | null;
+  /** Account events: a short, safe description ("member → admin", the invited address). */
+  detail?: string | null;
 }
 
 export interface AuditEvent extends Required<AuditInput> {
@@ -23,6 +27,9 @@ export interface AuditEvent extends Required<AuditInput> {
   createdAt: Date;
 }
 
+/** The audit actions that are account events (filter "account events" on the audit page). */
+export const ACCOUNT_ACTION_PREFIX = 'account.';
+
 /** Exported for bench/sql-cost.ts, which measures this statement's cost. */
 export const AUDIT_INSERT_ONE = prepared(
   'audit_insert_one',
@@ -30,8 +37,14 @@ export const AUDIT_INSERT_ONE = prepared(
    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 );
 
+const AUDIT_INSERT_ACCOUNT = `INSERT INTO audit_events (workspace_id, action, outcome, user_id, subject_user_id, detail) VALUES ($1, $2, $3, $4, $5, $6)`;
+
 /** Write one audit row now (in the caller's transaction, when given one). MCP tool calls go through AuditWriter. */
 export async function appendAudit(db: Queryable, workspaceId: string, e: AuditInput): Promise<void> {
+  if (e.subjectUserId !== undefined || e.detail !== undefined) {
+    await db.query(AUDIT_INSERT_ACCOUNT, [workspaceId, e.action, e.outcome, e.userId ?? null, e.subjectUserId ?? null, e.detail ?? null]);
+    return;
+  }
   await db.query(AUDIT_INSERT_ONE, [
     workspaceId,
     e.action,
@@ -129,6 +142,8 @@ async function insertMany(db: Queryable, batch: Pending[]): Promise<void> {
 }
 
 export interface AuditFilter {
+  /** 'account': account events only (invitations, roles, (de)activations, passwords). */
+  category?: 'account';
   credentialId?: string;
   tool?: string;
   outcome?: Outcome;
@@ -144,6 +159,7 @@ export async function listAudit(db: Queryable, workspaceId: string, f: AuditFilt
 
 export interface AuditRow extends AuditEvent {
   userName: string | null;
+  subjectName: string | null;
   taskNumber: number | null;
 }
 
@@ -162,13 +178,15 @@ export async function listAuditPage(
   const r = await db.query<AuditRow & { us: string }>(
     `SELECT a.id, a.action, a.outcome, a.credential_id AS "credentialId", c.name AS "credentialName", a.user_id AS "userId",
        u.name AS "userName", a.tool, a.latency_ms AS "latencyMs", a.task_id AS "taskId", t.number AS "taskNumber",
-       a.factor_types AS "factorTypes", a.created_at AS "createdAt",
+       a.factor_types AS "factorTypes", a.created_at AS "createdAt", a.subject_user_id AS "subjectUserId", su.name AS "subjectName",
+       a.detail,
        (extract(epoch FROM a.created_at) * 1000000)::bigint::text AS us
      FROM audit_events a
      LEFT JOIN mcp_credentials c ON c.workspace_id = a.workspace_id AND c.id = a.credential_id
      LEFT JOIN users u ON u.workspace_id = a.workspace_id AND u.id = a.user_id
      LEFT JOIN tasks t ON t.workspace_id = a.workspace_id AND t.id = a.task_id
-     WHERE a.workspace_id = $1
+     LEFT JOIN users su ON su.workspace_id = a.workspace_id AND su.id = a.subject_user_id
+     WHERE a.workspace_id = $1 AND ($10::text IS NULL OR starts_with(a.action, $10))
        AND ($2::uuid IS NULL OR a.credential_id = $2) AND ($3::text IS NULL OR a.tool = $3)
        AND ($4::text IS NULL OR a.outcome = $4) AND ($5::timestamptz IS NULL OR a.created_at >= $5)
        AND ($6::timestamptz IS NULL OR a.created_at < $6)
@@ -184,6 +202,7 @@ export async function listAuditPage(
       after?.us ?? null,
       after?.id ?? null,
       limit + 1,
+      f.category === 'account' ? ACCOUNT_ACTION_PREFIX : null,
     ],
   );
   const { page, nextCursor } = keysetPage(r.rows, limit);

@@ -229,13 +229,13 @@ const TOUCH_CREDENTIAL = prepared(
 /**
  * An OAuth access token's check: the workspace, the token, its grant and whoever authorized the grant, in one round
  * trip. The grant answers with the token's expiry (shorter than any grant's), and as revoked once the person who
- * authorized it is no longer an owner or admin of the workspace.
+ * authorized it is no longer an active owner or admin of the workspace.
  */
 const AUTHENTICATE_OAUTH = prepared(
   'authenticate_oauth',
   `SELECT w.id AS wid, w.name AS wname, w.mcp_enabled AS "mcpEnabled", w.allow_customer_comments AS "wsAllowComments",
      w.min_verification_factors AS "minVerificationFactors", w.created_at AS wcreated, t.token_hash AS "tokenHash",
-     t.expires_at AS "tokenExpiresAt", u.role AS "authorizerRole", ${COLS}
+     t.expires_at AS "tokenExpiresAt", CASE WHEN u.deactivated_at IS NULL THEN u.role END AS "authorizerRole", ${COLS}
    FROM workspaces w
    LEFT JOIN oauth_tokens t ON t.workspace_id = w.id AND t.token_hash = $2 AND t.kind = 'access'
    LEFT JOIN mcp_credentials c ON c.workspace_id = t.workspace_id AND c.id = t.credential_id

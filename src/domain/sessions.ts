@@ -33,6 +33,8 @@ export interface SessionWorkspace {
 }
 
 export interface Session {
+  /** The session's public id (shown on the account page; not its secret). */
+  id: string;
   workspace: SessionWorkspace;
   user: SessionUser;
   /** The secret from the cookie (needed to derive the CSRF token); never logged, never stored. */
@@ -70,15 +72,28 @@ export function parseSessionCookie(value: string | undefined): { workspaceId: st
   return { workspaceId, secret };
 }
 
+/** What a person needs to recognise a session of theirs later: the browser and the address it signed in from. */
+export interface SessionOrigin {
+  userAgent?: string;
+  address?: string;
+}
+
 /** Start a session for a user; returns the cookie value (the only copy of the secret). */
-export async function createSession(db: Queryable, workspaceId: string, userId: string): Promise<{ cookie: string; expiresAt: Date }> {
+export async function createSession(
+  db: Queryable,
+  workspaceId: string,
+  userId: string,
+  origin: SessionOrigin = {},
+): Promise<{ cookie: string; expiresAt: Date }> {
   const secret = newSecret();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await db.query(`INSERT INTO web_sessions (workspace_id, id_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)`, [
+  await db.query(`INSERT INTO web_sessions (workspace_id, id_hash, user_id, expires_at, user_agent, address) VALUES ($1, $2, $3, $4, $5, $6)`, [
     workspaceId,
     sha256(secret),
     userId,
     expiresAt,
+    origin.userAgent?.slice(0, 300) || null,
+    origin.address?.slice(0, 100) || null,
   ]);
   // Opportunistic cleanup of this workspace's expired sessions (index-backed, usually nothing to do).
   await db.query(
@@ -93,6 +108,7 @@ export async function getSession(db: Queryable, cookie: string | undefined): Pro
   const parsed = parseSessionCookie(cookie);
   if (!parsed) return null;
   const r = await db.query<{
+    id: string;
     uid: string;
     uname: string;
     email: string;
@@ -102,12 +118,12 @@ export async function getSession(db: Queryable, cookie: string | undefined): Pro
     expiresAt: Date;
     lastSeenAt: Date;
   }>(
-    `SELECT u.id AS uid, u.name AS uname, u.email, u.role, w.name AS wname,
+    `SELECT s.id, u.id AS uid, u.name AS uname, u.email, u.role, w.name AS wname,
        s.created_at AS "createdAt", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
      FROM web_sessions s
      JOIN users u ON u.workspace_id = s.workspace_id AND u.id = s.user_id
      JOIN workspaces w ON w.id = s.workspace_id
-     WHERE s.workspace_id = $1 AND s.id_hash = $2
+     WHERE s.workspace_id = $1 AND s.id_hash = $2 AND u.deactivated_at IS NULL
        AND s.expires_at > now() AND s.last_seen_at > now() - $3 * interval '1 millisecond'`,
     [parsed.workspaceId, sha256(parsed.secret), SESSION_IDLE_MS],
   );
@@ -120,6 +136,7 @@ export async function getSession(db: Queryable, cookie: string | undefined): Pro
     ]);
   }
   return {
+    id: row.id,
     workspace: { id: parsed.workspaceId, name: row.wname },
     user: { id: row.uid, name: row.uname, email: row.email, role: row.role },
     secret: parsed.secret,
@@ -136,10 +153,41 @@ export async function deleteSession(db: Queryable, cookie: string | undefined): 
   await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND id_hash = $2`, [parsed.workspaceId, sha256(parsed.secret)]);
 }
 
-/** Sign a user out everywhere (e.g. after a password change). */
-export async function deleteUserSessions(db: Queryable, workspaceId: string, userId: string): Promise<number> {
-  const r = await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, userId]);
+/** Sign a user out everywhere (deactivation, a password reset) or everywhere but one session (a password change). */
+export async function deleteUserSessions(db: Queryable, workspaceId: string, userId: string, exceptSessionId?: string): Promise<number> {
+  const r = await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3::uuid`, [
+    workspaceId,
+    userId,
+    exceptSessionId ?? null,
+  ]);
   return r.rowCount;
+}
+
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  userAgent: string | null;
+  address: string | null;
+}
+
+/** A user's live sessions, most recently used first. */
+export async function listUserSessions(db: Queryable, workspaceId: string, userId: string): Promise<SessionSummary[]> {
+  const r = await db.query<SessionSummary>(
+    `SELECT id, created_at AS "createdAt", last_seen_at AS "lastSeenAt", user_agent AS "userAgent", address
+     FROM web_sessions
+     WHERE workspace_id = $1 AND user_id = $2 AND expires_at > now() AND last_seen_at > now() - $3 * interval '1 millisecond'
+     ORDER BY last_seen_at DESC, id`,
+    [workspaceId, userId, SESSION_IDLE_MS],
+  );
+  return r.rows;
+}
+
+/** End one of a user's own sessions by its public id; false when it is not theirs (or already over). */
+export async function endUserSession(db: Queryable, workspaceId: string, userId: string, sessionId: string): Promise<boolean> {
+  if (!isUuid(sessionId)) return false;
+  const r = await db.query('DELETE FROM web_sessions WHERE workspace_id = $1 AND user_id = $2 AND id = $3', [workspaceId, userId, sessionId]);
+  return r.rowCount > 0;
 }
 
 /** Cookie names and attributes: `__Host-` names and Secure behind https. */

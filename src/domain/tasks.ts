@@ -48,12 +48,23 @@ function check(input: Partial<TaskInput>) {
   if (input.priority !== undefined && !PRIORITIES.includes(input.priority)) throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);
 }
 
+/** A task can be given only to someone who can sign in: a deactivated staff member keeps their tasks, gets no new ones. */
+async function checkAssignable(db: Queryable, workspaceId: string, assigneeId: string | null | undefined): Promise<void> {
+  if (!assigneeId) return;
+  const r = await db.query<{ name: string }>('SELECT name FROM users WHERE workspace_id = $1 AND id = $2 AND deactivated_at IS NOT NULL', [
+    workspaceId,
+    assigneeId,
+  ]);
+  if (r.rows[0]) throw invalid(`${r.rows[0].name} is deactivated and cannot be given tasks. Choose someone on the team.`);
+}
+
 /**
  * Create a task with the next per-workspace number. One statement: the counter row is locked by the UPDATE,
  * so concurrent creates get consecutive numbers and a failed insert rolls the counter back (no visible gaps).
  */
 export async function createTask(db: Queryable, workspaceId: string, input: TaskInput): Promise<Task> {
   check(input);
+  await checkAssignable(db, workspaceId, input.assigneeId);
   const r = await db
     .query<{ id: number }>(
       `WITH n AS (UPDATE workspaces SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
@@ -144,6 +155,7 @@ export async function updateTask(
   patch: Partial<Pick<TaskInput, 'status' | 'priority' | 'assigneeId' | 'title' | 'description'>>,
 ): Promise<Task> {
   check(patch);
+  await checkAssignable(db, workspaceId, patch.assigneeId);
   const r = await db
     .query<{ id: number }>(
       `UPDATE tasks SET

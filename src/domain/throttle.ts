@@ -16,11 +16,11 @@ export const MAX_ACCOUNT_FAILURES = 10;
 /** Failures allowed per client IP per window (higher: an office shares one address). */
 export const MAX_IP_FAILURES = 50;
 
-export type ThrottleKey = { kind: 'account'; email: string } | { kind: 'ip'; ip: string };
+export type ThrottleKey = { kind: 'account' | 'reset-account'; email: string } | { kind: 'ip' | 'reset-ip'; ip: string };
 
 const keyHash = (k: ThrottleKey) =>
   createHash('sha256')
-    .update(k.kind === 'account' ? `account:${normalizeEmail(k.email)}` : `ip:${k.ip}`, 'utf8')
+    .update('email' in k ? `${k.kind}:${normalizeEmail(k.email)}` : `${k.kind}:${k.ip}`, 'utf8')
     .digest();
 
 export interface ThrottleState {
@@ -34,14 +34,18 @@ export interface ThrottleState {
 export type LoginAttempt = { throttled: false; rowIds: string[] } | (ThrottleState & { throttled: true });
 
 /**
- * Count one sign-in attempt for this email and IP, or refuse it when either is at its limit. One transaction: on
- * PostgreSQL an advisory lock per key (account first, then IP — always that order, so two attempts cannot wait on
- * each other) serializes attempts on the same keys across connections and instances; PGlite runs one transaction at
- * a time.
+ * Count one attempt against an account key and an address key, or refuse it when either already has `max` rows in
+ * the window. One transaction: on PostgreSQL an advisory lock per key (account first, then address — always that
+ * order, so two attempts cannot wait on each other) serializes attempts on the same keys across connections and
+ * instances; PGlite runs one transaction at a time.
  */
-export async function beginLoginAttempt(db: Db, email: string, ip: string): Promise<LoginAttempt> {
-  const account = keyHash({ kind: 'account', email });
-  const addr = keyHash({ kind: 'ip', ip });
+async function countAttempt(
+  db: Db,
+  keys: { account: Buffer; ip: Buffer },
+  max: { account: number; ip: number },
+  windowMs: number,
+): Promise<LoginAttempt> {
+  const { account, ip: addr } = keys;
   return db.tx(async (q): Promise<LoginAttempt> => {
     if (db.kind === 'pg')
       for (const key of [account, addr]) await q.query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 7))`, [key]);
@@ -49,15 +53,14 @@ export async function beginLoginAttempt(db: Db, email: string, ip: string): Prom
       `SELECT key_hash AS k, count(*)::int AS n, min(created_at) AS oldest FROM login_failures
        WHERE key_hash IN ($1, $2) AND created_at > now() - $3 * interval '1 millisecond'
        GROUP BY key_hash`,
-      [account, addr, LOGIN_WINDOW_MS],
+      [account, addr, windowMs],
     );
     for (const row of r.rows) {
       const isAccount = Buffer.from(row.k).equals(account);
-      const max = isAccount ? MAX_ACCOUNT_FAILURES : MAX_IP_FAILURES;
-      if (row.n >= max) {
+      if (row.n >= (isAccount ? max.account : max.ip)) {
         // The window slides: once enough old failures age out the count drops below the limit. Report when the
         // oldest one does (a lower bound; at least a minute so the message is not "retry in 0 seconds").
-        const retry = Math.max(60, Math.ceil((new Date(row.oldest).getTime() + LOGIN_WINDOW_MS - Date.now()) / 1000));
+        const retry = Math.max(60, Math.ceil((new Date(row.oldest).getTime() + windowMs - Date.now()) / 1000));
         return { throttled: true, scope: isAccount ? 'account' : 'ip', retryAfterSeconds: retry };
       }
     }
@@ -66,6 +69,32 @@ export async function beginLoginAttempt(db: Db, email: string, ip: string): Prom
     await q.query(`DELETE FROM login_failures WHERE key_hash IN ($1, $2) AND created_at < now() - interval '1 day'`, [account, addr]);
     return { throttled: false, rowIds: ins.rows.map((x) => x.id) };
   });
+}
+
+/** Count one sign-in attempt for this email and IP, or refuse it when either is at its limit. */
+export function beginLoginAttempt(db: Db, email: string, ip: string): Promise<LoginAttempt> {
+  return countAttempt(
+    db,
+    { account: keyHash({ kind: 'account', email }), ip: keyHash({ kind: 'ip', ip }) },
+    { account: MAX_ACCOUNT_FAILURES, ip: MAX_IP_FAILURES },
+    LOGIN_WINDOW_MS,
+  );
+}
+
+export const RESET_WINDOW_MS = 3600_000;
+/** "Forgot password" requests per email address (whether or not it has an account) per hour. */
+export const MAX_RESET_REQUESTS_PER_EMAIL = 3;
+/** "Forgot password" requests per client address per hour. */
+export const MAX_RESET_REQUESTS_PER_IP = 20;
+
+/** Count one "forgot password" request, or refuse it: every request counts (it sends mail), not only failures. */
+export function countResetRequest(db: Db, email: string, ip: string): Promise<LoginAttempt> {
+  return countAttempt(
+    db,
+    { account: keyHash({ kind: 'reset-account', email }), ip: keyHash({ kind: 'reset-ip', ip }) },
+    { account: MAX_RESET_REQUESTS_PER_EMAIL, ip: MAX_RESET_REQUESTS_PER_IP },
+    RESET_WINDOW_MS,
+  );
 }
 
 /**

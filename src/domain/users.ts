@@ -3,6 +3,7 @@ import type { Queryable } from '../platform/db/client.ts';
 import { hashPassword } from '../platform/crypto/password.ts';
 import { conflict, invalid } from './errors.ts';
 import { normalizeEmail } from './normalize.ts';
+import { passwordProblem } from './passwords.ts';
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,8 +17,9 @@ export interface User {
   createdAt: Date;
 }
 
-const COLS = `id, workspace_id AS "workspaceId", email, name, role, created_at AS "createdAt"`;
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const USER_COLS = `id, workspace_id AS "workspaceId", email, name, role, created_at AS "createdAt"`;
+const COLS = USER_COLS;
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function createUser(
   db: Queryable,
@@ -27,8 +29,9 @@ export async function createUser(
   const email = input.email.trim();
   if (!EMAIL_RE.test(email)) throw invalid(`"${email}" is not an email address`);
   if (!ROLES.includes(input.role)) throw invalid(`role must be one of ${ROLES.join(', ')}`);
-  if (input.password.length < 8) throw invalid('password must be at least 8 characters');
   const name = input.name?.trim() || email.split('@')[0]!;
+  const problem = passwordProblem(input.password, { email, name });
+  if (problem) throw invalid(problem);
   const r = await db.query<User>(
     `INSERT INTO users (workspace_id, id, email, email_lower, name, role, password_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -39,8 +42,12 @@ export async function createUser(
   return r.rows[0];
 }
 
-export async function listUsers(db: Queryable, workspaceId: string): Promise<User[]> {
-  const r = await db.query<User>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 ORDER BY name, id`, [workspaceId]);
+/** The workspace's staff by name; `assignable`: only those who can be given tasks (active), plus `keep` if given. */
+export async function listUsers(db: Queryable, workspaceId: string, opts: { assignable?: boolean; keep?: string | null } = {}): Promise<User[]> {
+  const r = await db.query<User>(
+    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND (NOT $2::boolean OR deactivated_at IS NULL OR id = $3::uuid) ORDER BY name, id`,
+    [workspaceId, opts.assignable ?? false, opts.keep ?? null],
+  );
   return r.rows;
 }
 

@@ -34,10 +34,15 @@ const EnvSchema = z.object({
   OAUTH_DCR: bool01.default(true),
   RATE_LIMIT_CLIENT_REGISTRATIONS: z.coerce.number().int().min(1).default(20),
   OAUTH_CIMD_ALLOW_LOOPBACK: bool01.default(false),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (e.g. smtps://user:password@smtp.example.com:465)')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).optional(),
 });
 
 /** Never echoed back in a configuration error. */
-const SECRETS = new Set(['METRICS_TOKEN', 'DATABASE_URL']);
+const SECRETS = new Set(['METRICS_TOKEN', 'DATABASE_URL', 'SMTP_URL']);
 
 export interface Config {
   port: number;
@@ -72,6 +77,8 @@ export interface Config {
   rateLimitClientRegistrations: number;
   /** Tests only: fetch Client ID Metadata Documents from loopback addresses (and over http there). */
   oauthCimdAllowLoopback: boolean;
+  /** Where invitation and password-reset emails go out (nodemailer); unset: nothing is ever sent. */
+  mail: { smtpUrl: string; from: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.SMTP_URL && !e.MAIL_FROM)
+    throw new ConfigError(['MAIL_FROM: set it with SMTP_URL — the sender of invitation and reset emails (e.g. "Taskline <taskline@example.com>")']);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const pub = new URL(publicUrl);
   const port = e.PORT;
@@ -132,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oauthDcr: e.OAUTH_DCR,
     rateLimitClientRegistrations: e.RATE_LIMIT_CLIENT_REGISTRATIONS,
     oauthCimdAllowLoopback: e.OAUTH_CIMD_ALLOW_LOOPBACK,
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
   };
 }

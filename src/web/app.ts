@@ -16,6 +16,8 @@ import { registerTaskRoutes } from './pages/tasks/routes.tsx';
 import { registerCustomerRoutes } from './pages/customers/routes.tsx';
 import { registerSettingsRoutes } from './pages/settings/routes.tsx';
 import { registerOAuthRoutes } from './pages/oauth/routes.tsx';
+import { registerTeamRoutes } from './pages/team/routes.tsx';
+import { registerAccountRoutes } from './pages/account/routes.tsx';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 /** A Map, not an object: a request for /static/constructor must not find Object.prototype.constructor. */
@@ -80,6 +82,8 @@ export function createWebApp(ctx: AppContext) {
   registerCustomerRoutes(deps);
   registerSettingsRoutes(deps);
   registerOAuthRoutes(deps);
+  registerTeamRoutes(deps);
+  registerAccountRoutes(deps);
 
   app.notFound((c) => notFoundPage(c));
   app.onError((err, c) => {

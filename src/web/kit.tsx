@@ -113,7 +113,9 @@ export const adminOnly = (h: Handler) =>
     if (!isAdmin(s))
       return errorPage(c, 403, {
         title: 'Only admins can open this page',
-        body: <p>Settings for AI assistants (MCP) are managed by the workspace's owners and admins. Ask one of them to make the change for you.</p>,
+        body: (
+          <p>The team and the AI assistants (MCP) are managed by the workspace's owners and admins. Ask one of them to make the change for you.</p>
+        ),
       });
     return h(c, s);
   });

@@ -51,11 +51,14 @@ export const LOGIN_CSRF_PURPOSE = 'taskline-login-csrf';
 
 const PRE_SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 
+/** Forms sent by someone who need not be signed in: their CSRF token is bound to the pre-session cookie. */
+export const PUBLIC_FORMS = new Set(['/signin', '/forgot', '/invite', '/reset']);
+
 /**
  * Every state-changing request (any method but GET/HEAD) must
  * - not come from another site (Origin / Sec-Fetch-Site, when the browser sends them), and
- * - carry the CSRF token in the `_csrf` form field: the session's token, or on the sign-in form the token bound to
- *   the pre-session cookie. Compared in constant time. Otherwise 403.
+ * - carry the CSRF token in the `_csrf` form field: the session's token, or on the public forms (sign-in, forgot
+ *   password, accepting an invitation, a reset link) the token bound to the pre-session cookie. Compared in constant time. Otherwise 403.
  */
 export function csrfGuard(config: Config, cookies: CookieNames): MiddlewareHandler<WebEnv> {
   const allowedOrigins = new Set([new URL(config.publicUrl).origin, ...config.allowedHosts.flatMap((h) => [`http://${h}`, `https://${h}`])]);
@@ -78,13 +81,13 @@ export function csrfGuard(config: Config, cookies: CookieNames): MiddlewareHandl
     const form = await Form.of(c);
     const given = form.str('_csrf');
     const session = c.get('session');
-    const isSignin = new URL(c.req.url).pathname === '/signin';
+    const isSignin = PUBLIC_FORMS.has(new URL(c.req.url).pathname);
     let expected: string | null = null;
     if (session) expected = session.csrfToken;
     if (isSignin) {
       const pre = getCookie(c, cookies.preName);
       expected = pre && PRE_SECRET_RE.test(pre) ? csrfTokenFor(pre, LOGIN_CSRF_PURPOSE) : null;
-      if (!expected) return refuse(c, 'The sign-in form expired (or your browser blocks cookies for this site).');
+      if (!expected) return refuse(c, 'The form expired (or your browser blocks cookies for this site).');
     }
     if (!expected) return next(); // not signed in: the route redirects to sign-in and changes nothing
     if (!tokensEqual(given, expected)) return refuse(c, 'The form was missing its security token, or it was sent from an old page.');

@@ -124,3 +124,53 @@ test('usage errors exit 2 with usage; failures exit 1; errors go to stderr', asy
   assert.equal(help.code, 0);
   assert.match(help.stdout, /credential create --workspace W --name N/);
 });
+
+test('team commands: user invite, list, role, deactivate, reactivate, reset-password — the rules of the web, exit codes of the CLI', async () => {
+  const ws = await json(['workspace', 'create', '--name', 'Team Shop']);
+  await json(['user', 'create', '--workspace', ws.id, '--email', 'boss@team.example', '--role', 'owner']);
+  const weak = await runCli(['user', 'create', '--workspace', ws.id, '--email', 'weak@team.example', '--role', 'member'], env, 'password1234\n');
+  assert.equal(weak.code, 1);
+  assert.match(weak.stderr, /most common/);
+
+  const invited = await json(['user', 'invite', '--workspace', ws.id, '--email', 'New@Team.example', '--role', 'admin']);
+  assert.match(invited.url, /\/invite\?token=/);
+  assert.equal(invited.mailed, 'off', 'no SMTP_URL: nothing is sent');
+  const human = await runCli(['user', 'invite', '--workspace', ws.id, '--email', 'other@team.example', '--role', 'member'], env);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /link \(shown only now, works once until .+ UTC\):\n {2}http/);
+
+  const listed = await json(['user', 'list', '--workspace', ws.id]);
+  assert.deepEqual(
+    listed.users.map((u: { email: string; role: string; status: string }) => [u.email, u.role, u.status]),
+    [['boss@team.example', 'owner', 'active']],
+  );
+  assert.deepEqual(listed.invitations.map((i: { email: string }) => i.email).sort(), ['New@Team.example', 'other@team.example']);
+
+  await json(['user', 'create', '--workspace', ws.id, '--email', 'tech@team.example', '--role', 'member']);
+  const promoted = await json(['user', 'role', '--workspace', ws.id, '--user', 'TECH@team.example', '--role', 'admin']);
+  assert.equal(promoted.role, 'admin');
+  const lastOwner = await runCli(['user', 'role', '--workspace', ws.id, '--user', 'boss@team.example', '--role', 'member'], env);
+  assert.equal(lastOwner.code, 1);
+  assert.match(lastOwner.stderr, /last active owner/);
+  const nobody = await runCli(['user', 'deactivate', '--workspace', ws.id, '--user', 'ghost@team.example'], env);
+  assert.equal(nobody.code, 2, 'an unknown --user is a usage error');
+  assert.match(nobody.stderr, /no staff member "ghost@team.example"/);
+  const badRole = await runCli(['user', 'role', '--workspace', ws.id, '--user', 'tech@team.example', '--role', 'boss'], env);
+  assert.equal(badRole.code, 2);
+
+  const off = await json(['user', 'deactivate', '--workspace', ws.id, '--user', promoted.id]);
+  assert.equal(off.status, 'deactivated');
+  const noReset = await runCli(['user', 'reset-password', '--workspace', ws.id, '--user', 'tech@team.example'], env);
+  assert.equal(noReset.code, 1);
+  assert.match(noReset.stderr, /deactivated/);
+  await json(['user', 'reactivate', '--workspace', ws.id, '--user', 'tech@team.example']);
+  const reset = await json(['user', 'reset-password', '--workspace', ws.id, '--user', 'tech@team.example']);
+  assert.match(reset.url, /\/reset\?token=/);
+  const hours = (new Date(reset.expiresAt).getTime() - Date.now()) / 3_600_000;
+  assert.ok(hours > 23.9 && hours <= 24);
+
+  const audit = await json(['audit', '--workspace', ws.id, '--limit', '20']);
+  const actions = audit.map((e: { action: string }) => e.action);
+  for (const a of ['account.invite', 'account.role', 'account.deactivate', 'account.reactivate', 'account.reset_link'])
+    assert.ok(actions.includes(a), a);
+});

@@ -209,7 +209,7 @@ test('the sign-in form has its own CSRF token bound to a pre-session cookie', as
   const fresh = web(); // no pre-session cookie at all
   const noCookie = await fresh.post('/signin', { _csrf: 'x', email: 'ana@example.com', password: PW });
   assert.equal(noCookie.status, 403);
-  assert.match(noCookie.text, /sign-in form expired/);
+  assert.match(noCookie.text, /form expired/);
   // A token from another browser's form does not fit this browser's cookie.
   const other = web();
   const otherToken = csrfFrom((await other.get('/signin')).text);

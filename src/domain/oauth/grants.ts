@@ -233,7 +233,7 @@ export async function refreshTokens(
     }>(
       `SELECT t.credential_id AS "credentialId", t.used_at IS NOT NULL AS used,
          coalesce(t.used_at > now() - make_interval(secs => $3), false) AS "inGrace", t.expires_at > now() AS live,
-         c.client_id AS "clientId", c.revoked_at IS NOT NULL AS revoked, u.role
+         c.client_id AS "clientId", c.revoked_at IS NOT NULL AS revoked, CASE WHEN u.deactivated_at IS NULL THEN u.role END AS role
        FROM oauth_tokens t JOIN mcp_credentials c ON c.workspace_id = t.workspace_id AND c.id = t.credential_id
        LEFT JOIN users u ON u.workspace_id = c.workspace_id AND u.id = c.created_by
        WHERE t.workspace_id = $1 AND t.token_hash = $2 AND t.kind = 'refresh'

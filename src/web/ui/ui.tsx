@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { Session } from '../../domain/sessions.ts';
 
-export const ASSET_VERSION = '2';
+export const ASSET_VERSION = '3';
 
 export const STATUS_LABELS: Record<string, string> = {
   open: 'Open',
@@ -17,7 +17,7 @@ export const AUTHOR_LABELS: Record<string, string> = { staff: 'Staff', customer:
 
 export const isAdmin = (s: Session) => s.user.role === 'owner' || s.user.role === 'admin';
 
-export type NavKey = 'tasks' | 'customers' | 'settings' | 'none';
+export type NavKey = 'tasks' | 'customers' | 'team' | 'settings' | 'account' | 'none';
 
 function Head(props: { title: string }) {
   return (
@@ -79,15 +79,20 @@ export function Layout(props: { title: string; session: Session; nav: NavKey; ch
                 Customers
               </a>
               {isAdmin(s) ? (
+                <a href="/settings/team" aria-current={cur('team')}>
+                  Team
+                </a>
+              ) : null}
+              {isAdmin(s) ? (
                 <a href="/settings/mcp" aria-current={cur('settings')}>
                   AI assistants
                 </a>
               ) : null}
             </nav>
             <div class="userbox">
-              <span class="who" title={`${s.user.email} · ${s.workspace.name}`}>
+              <a class="who" href="/account" title={`Your account: ${s.user.email} · ${s.workspace.name}`} aria-current={cur('account')}>
                 {s.user.name} <span class="badge b-role">{ROLE_LABELS[s.user.role]}</span>
-              </span>
+              </a>
               <form method="post" action="/signout">
                 <CsrfField token={s.csrfToken} />
                 <button type="submit">Sign out</button>

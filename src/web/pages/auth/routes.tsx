@@ -1,12 +1,13 @@
 /** Sign in / sign out. */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, csrfTokenFor, deleteSession, newSecret } from '../../../domain/sessions.ts';
-import { checkPassword } from '../../../domain/signin.ts';
+import { checkPassword, recordSignIn } from '../../../domain/signin.ts';
 import { beginLoginAttempt, endLoginAttempt, MAX_ACCOUNT_FAILURES, LOGIN_WINDOW_MS } from '../../../domain/throttle.ts';
 import { isUuid } from '../../../domain/workspaces.ts';
 import { Form, clientIp, render, safeNext, seeOther, type Ctx, type Deps } from '../../kit.tsx';
 import { LOGIN_CSRF_PURPOSE, sessionCookies } from '../../security.tsx';
 import { SigninPage, type SigninView } from './SigninPage.tsx';
+import { registerLinkRoutes } from './links.tsx';
 
 export const PRE_TTL_S = 12 * 3600;
 export const PRE_SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -23,16 +24,35 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
     setCookie(c, cookies.preName, s, { ...cookieBase, maxAge: PRE_TTL_S });
     return s;
   };
+  /** The CSRF token of the public forms (sign-in, forgot password, invitations, resets). */
+  const preCsrf = (c: Ctx) => csrfTokenFor(preSecret(c), LOGIN_CSRF_PURPOSE);
   const show = (c: Ctx, view: Omit<SigninView, 'csrf'>, status = 200, headers: Record<string, string> = {}) =>
-    render(c, <SigninPage {...view} csrf={csrfTokenFor(preSecret(c), LOGIN_CSRF_PURPOSE)} />, status, headers);
+    render(c, <SigninPage {...view} csrf={preCsrf(c)} />, status, headers);
+  /** Start a session for a user in this browser (whatever session it had ends): after sign-in or joining a workspace. */
+  const startSession = async (c: Ctx, workspaceId: string, userId: string) => {
+    await deleteSession(db, getCookie(c, cookies.sessionName));
+    const { cookie } = await createSession(db, workspaceId, userId, {
+      userAgent: c.req.header('user-agent'),
+      address: clientIp(c, ctx.config.trustProxy),
+    });
+    setCookie(c, cookies.sessionName, cookie, { ...cookieBase, maxAge: 7 * 24 * 3600 });
+    deleteCookie(c, cookies.preName, { path: '/', secure: cookies.secure });
+  };
+  registerLinkRoutes({ app, ctx }, { preCsrf, startSession });
 
   app.get('/', (c) => c.redirect(c.get('session') ? '/tasks' : '/signin', 303));
 
   app.get('/signin', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('session')) return c.redirect(next, 303);
-    const info = c.req.query('signedout') ? 'You are signed out.' : c.req.query('next') ? 'Sign in to continue.' : undefined;
-    return show(c, { next, info });
+    const info = c.req.query('signedout')
+      ? 'You are signed out.'
+      : c.req.query('reset')
+        ? 'Your password was changed, and every browser that was signed in to your account was signed out. Sign in with the new password.'
+        : c.req.query('next')
+          ? 'Sign in to continue.'
+          : undefined;
+    return show(c, { next, info, email: c.req.query('email')?.slice(0, 320) });
   });
 
   app.post('/signin', async (c) => {
@@ -84,10 +104,8 @@ export function registerAuthRoutes({ app, ctx }: Deps) {
       });
 
     // Rotate: whatever session this browser had ends; the new one gets a fresh id.
-    await deleteSession(db, getCookie(c, cookies.sessionName));
-    const { cookie } = await createSession(db, result.match.workspaceId, result.match.userId);
-    setCookie(c, cookies.sessionName, cookie, { ...cookieBase, maxAge: 7 * 24 * 3600 });
-    deleteCookie(c, cookies.preName, { path: '/', secure: cookies.secure });
+    await recordSignIn(db, result.match, password);
+    await startSession(c, result.match.workspaceId, result.match.userId);
     ctx.log.info({ workspaceId: result.match.workspaceId, userId: result.match.userId }, 'staff signed in');
     return seeOther(c, next);
   });

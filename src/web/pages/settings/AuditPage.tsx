@@ -8,6 +8,7 @@ import { capitalize } from '../../kit.tsx';
 import { AuditTable, Head, OUTCOME_LABELS, Tabs } from './parts.tsx';
 
 export interface AuditQuery {
+  category: string;
   credential: string;
   tool: string;
   outcome: string;
@@ -27,11 +28,20 @@ export function AuditPage(p: {
   const filtered = Object.values(p.q).some(Boolean);
   return (
     <Layout title="Audit log" session={p.s} nav="settings">
-      <Head sub="Every MCP tool call and every change to assistant access." />
+      <Head sub="Every MCP tool call, every change to assistant access, and every account event of the team." />
       <Tabs current="audit" />
       {p.error ? <Notice kind="error">{p.error}</Notice> : null}
       <form method="get" action="/settings/mcp/audit" class="panel" aria-label="Filter the audit log">
         <div class="form-row">
+          <div class="field">
+            <label for="a-category">Events</label>
+            <select id="a-category" name="category">
+              <option value="">All events</option>
+              <option value="account" selected={p.q.category === 'account'}>
+                Account events (team and passwords)
+              </option>
+            </select>
+          </div>
           <div class="field">
             <label for="a-cred">Credential</label>
             <select id="a-cred" name="credential">
@@ -116,6 +126,7 @@ export function AuditPage(p: {
 /** Audit filters from the query string; unknown values are dropped (and reported). */
 export function auditFilters(c: Ctx, creds: Credential[]) {
   const raw: AuditQuery = {
+    category: c.req.query('category') ?? '',
     credential: c.req.query('credential') ?? '',
     tool: c.req.query('tool') ?? '',
     outcome: c.req.query('outcome') ?? '',
@@ -123,6 +134,7 @@ export function auditFilters(c: Ctx, creds: Credential[]) {
     to: c.req.query('to') ?? '',
   };
   const q: AuditQuery = {
+    category: raw.category === 'account' ? 'account' : '',
     credential: creds.some((x) => x.id === raw.credential) ? raw.credential : '',
     tool: (ALL_TOOLS as readonly string[]).includes(raw.tool) ? raw.tool : '',
     outcome: (OUTCOMES as readonly string[]).includes(raw.outcome) ? raw.outcome : '',
@@ -138,6 +150,7 @@ export function auditFilters(c: Ctx, creds: Credential[]) {
   return {
     q,
     filter: {
+      category: q.category === 'account' ? ('account' as const) : undefined,
       credentialId: q.credential || undefined,
       tool: q.tool || undefined,
       outcome: (q.outcome || undefined) as Outcome | undefined,

@@ -13,6 +13,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'oauth.revoke': 'App disconnected',
   'oauth.code_reuse': 'Authorization code replayed — app disconnected',
   'oauth.refresh_reuse': 'Refresh token replayed — app disconnected',
+  'account.invite': 'Invitation sent',
+  'account.invite_revoke': 'Invitation withdrawn',
+  'account.accept': 'Invitation accepted',
+  'account.role': 'Role changed',
+  'account.deactivate': 'Staff member deactivated',
+  'account.reactivate': 'Staff member reactivated',
+  'account.reset_link': 'Password reset link created',
+  'account.reset_request': 'Password reset asked for by email',
+  'account.password_reset': 'Password reset with a link',
+  'account.password_change': 'Password changed',
 };
 
 export const OUTCOME_LABELS: Record<string, string> = {
@@ -86,7 +96,12 @@ export function AuditTable(p: { events: AuditRow[]; showCredential?: boolean }) 
               </td>
               <td data-label="Task">{e.taskNumber ? <a href={`/tasks/${e.taskNumber}`}>#{e.taskNumber}</a> : <span class="muted">—</span>}</td>
               <td data-label="Details" class="small">
-                {[e.latencyMs != null ? `${e.latencyMs} ms` : null, e.factorTypes?.length ? `factors: ${e.factorTypes.join(', ')}` : null]
+                {[
+                  e.subjectName ? `staff: ${e.subjectName}` : null,
+                  e.detail,
+                  e.latencyMs != null ? `${e.latencyMs} ms` : null,
+                  e.factorTypes?.length ? `factors: ${e.factorTypes.join(', ')}` : null,
+                ]
                   .filter(Boolean)
                   .join(' · ') || <span class="muted">—</span>}
               </td>

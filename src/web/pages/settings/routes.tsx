@@ -214,7 +214,20 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
     adminOnly(async (c, s) => {
       const creds = await listCredentials(db, s.workspace.id, 'all');
       const { filter } = auditFilters(c, creds);
-      const header = ['time_utc', 'action', 'outcome', 'credential', 'credential_id', 'user', 'tool', 'task_number', 'latency_ms', 'factor_types'];
+      const header = [
+        'time_utc',
+        'action',
+        'outcome',
+        'credential',
+        'credential_id',
+        'user',
+        'tool',
+        'task_number',
+        'latency_ms',
+        'factor_types',
+        'subject_user',
+        'detail',
+      ];
       const lines = [header.map(csvCell).join(',')];
       let cursor: string | undefined;
       let rows = 0;
@@ -222,7 +235,20 @@ export function registerSettingsRoutes({ app, ctx }: Deps) {
         const page = await listAuditPage(db, s.workspace.id, { ...filter, cursor, limit: 1000 });
         for (const e of page.events)
           lines.push(
-            [e.createdAt, e.action, e.outcome, e.credentialName, e.credentialId, e.userName, e.tool, e.taskNumber, e.latencyMs, e.factorTypes]
+            [
+              e.createdAt,
+              e.action,
+              e.outcome,
+              e.credentialName,
+              e.credentialId,
+              e.userName,
+              e.tool,
+              e.taskNumber,
+              e.latencyMs,
+              e.factorTypes,
+              e.subjectName,
+              e.detail,
+            ]
               .map(csvCell)
               .join(','),
           );

@@ -91,7 +91,15 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
     const found = customerQuery ? await findCustomers(db, ws, customerQuery, 20) : null;
     return render(
       c,
-      <NewTaskPage s={s} users={await listUsers(db, ws)} v={v} chosen={chosen} customerQuery={customerQuery} found={found} error={error} />,
+      <NewTaskPage
+        s={s}
+        users={await listUsers(db, ws, { assignable: true })}
+        v={v}
+        chosen={chosen}
+        customerQuery={customerQuery}
+        found={found}
+        error={error}
+      />,
       status,
     );
   };
@@ -161,7 +169,10 @@ export function registerTaskRoutes({ app, ctx }: Deps) {
     if (!task) return notFoundPage(c, `There is no task #${number} in this workspace`);
     const after = c.req.query('after') || undefined;
     const { page } = await pageOrFirst(after, (at) => listComments(db, ws, task.id, { limit: COMMENTS_PAGE, cursor: at }));
-    const [customer, users] = [task.customerId ? await getCustomer(db, ws, task.customerId) : null, await listUsers(db, ws)];
+    const [customer, users] = [
+      task.customerId ? await getCustomer(db, ws, task.customerId) : null,
+      await listUsers(db, ws, { assignable: true, keep: task.assigneeId }),
+    ];
     return render(
       c,
       <TaskPage
