@@ -8,6 +8,9 @@ import { sendJson, type NodeHandler } from '../platform/http/request.ts';
 import { createWebApp } from '../web/app.ts';
 import { isOAuthPath } from '../oauth/handler.ts';
 
+/** Where `taskline backup` asks a running server for a snapshot of the embedded store (src/platform/db/control.ts). */
+export const SNAPSHOT_PATH = '/_internal/snapshot';
+
 /** Does the Authorization header carry exactly this bearer token? Constant-time over the token's bytes. */
 function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -20,7 +23,10 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  * Which handler serves a path: the operational routes, the MCP endpoint and the OAuth machine endpoints straight
  * from node:http (the hot path stays thin), everything else — the consent page included — the web app (Hono).
  */
-export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler; oauth?: NodeHandler } = {}): http.Server {
+export function createHttpServer(
+  ctx: AppContext,
+  extra: { mcp?: NodeHandler; oauth?: NodeHandler; snapshotSecret?: () => string | null } = {},
+): http.Server {
   const { log, metrics, db } = ctx;
   const web = getRequestListener(createWebApp(ctx).fetch);
   const allowedHosts = new Set(ctx.config.allowedHosts);
@@ -66,6 +72,18 @@ export function createHttpServer(ctx: AppContext, extra: { mcp?: NodeHandler; oa
       const body = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       return void res.end(body);
+    }
+    if (path === SNAPSHOT_PATH) {
+      info.route = SNAPSHOT_PATH;
+      // `taskline backup` while the server owns the embedded store: loopback only, with this run's secret.
+      const secret = extra.snapshotSecret?.();
+      const loopback = /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress ?? '');
+      if (!secret || !db.snapshot) return sendJson(res, 404, { error: 'not_found', message: 'snapshots are for the embedded store' });
+      if (req.method !== 'POST' || !loopback || !bearerMatches(req.headers.authorization, secret))
+        return sendJson(res, 403, { error: 'forbidden', message: 'run `taskline backup` on the machine the server runs on' });
+      const archive = await db.snapshot();
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': archive.length, 'cache-control': 'no-store' });
+      return void res.end(archive);
     }
     if (path.startsWith('/app/api/mcp/')) {
       info.route = '/app/api/mcp/server/:workspaceId';

@@ -4,6 +4,7 @@ import type { Config } from '../platform/config.ts';
 import type { AppContext, Clock } from '../platform/context.ts';
 import { openDb, type Db } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
+import { writeControlFile } from '../platform/db/control.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
@@ -31,7 +32,8 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
     const ctx: AppContext = { config, db, log, metrics: createMetrics(db), clock: opts.clock ?? Date.now, mailer: createMailer(config.mail, log) };
     const mcp = await createMcpHandler(ctx);
     const oauth = createOAuthHandler(ctx);
-    const server = createHttpServer(ctx, { mcp: mcp.handle, oauth: oauth.handle });
+    let control: ReturnType<typeof writeControlFile> | null = null;
+    const server = createHttpServer(ctx, { mcp: mcp.handle, oauth: oauth.handle, snapshotSecret: () => control?.secret ?? null });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -40,6 +42,8 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
       });
     });
     const port = (server.address() as AddressInfo).port;
+    // The embedded store this process owns: tell `taskline backup` how to ask for a snapshot.
+    if (ownDb && db.kind === 'pglite') control = writeControlFile(config.dataDir, `http://${loopbackOf(config.host)}:${port}`);
     let closing: Promise<void> | null = null;
     return {
       ctx,
@@ -48,6 +52,7 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       close: () =>
         (closing ??= (async () => {
+          control?.remove();
           await closeGracefully(server);
           await mcp.close();
           await oauth.close();
@@ -59,4 +64,11 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
     if (ownDb) await db.close().catch(() => {});
     throw err;
   }
+}
+
+/** The address a local command reaches this server on. */
+function loopbackOf(host: string): string {
+  if (host === '0.0.0.0' || host === 'localhost' || host.startsWith('127.')) return '127.0.0.1';
+  if (host === '::' || host === '::1') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

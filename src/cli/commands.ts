@@ -8,6 +8,7 @@ import { generatePassword } from '../platform/crypto/password.ts';
 import { seedWorkspace } from '../seed/seed.ts';
 import { clientConfigs, mcpUrl } from '../presenters/clientConfigs.ts';
 import { USER_COMMANDS } from './userCommands.ts';
+import { STORE_COMMANDS } from './storeCommands.ts';
 import { JSON_OPT, UsageError, credentialJson, fmtDate, intArg, need, onOff, parseDuration, readStdin, table, type Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
@@ -152,6 +153,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   ...USER_COMMANDS,
+  ...STORE_COMMANDS,
   'credential create': {
     usage: 'credential create --workspace W --name N [--tools a,b] [--allow-comments] [--factors K] [--reveal-contact] [--expires-in 90d]',
     options: {

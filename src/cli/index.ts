@@ -44,28 +44,21 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const config = loadConfigOrReport();
   if (!config) return 2;
-  if (!cmd.db) {
-    await cmd.run({
-      values: parsed.values as Record<string, string | boolean | undefined>,
-      positionals: parsed.positionals,
-      db: undefined as unknown as Db,
-      config,
-      json,
-    });
-    return 0;
-  }
   let db: Db | undefined;
   try {
-    db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: `cli ${name}` });
-    if (name !== 'migrate') await migrate(db);
+    // Commands without `db` open what they need themselves (serve, backup, restore, move-to-postgres).
+    if (cmd.db) {
+      db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: `cli ${name}` });
+      if (name !== 'migrate') await migrate(db);
+    }
     const out = await cmd.run({
       values: parsed.values as Record<string, string | boolean | undefined>,
       positionals: parsed.positionals,
-      db,
+      db: db as Db,
       config,
       json,
     });
-    process.stdout.write((json ? JSON.stringify(out, null, 2) : String(out)) + '\n');
+    if (out !== undefined) process.stdout.write((json ? JSON.stringify(out, null, 2) : String(out)) + '\n');
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

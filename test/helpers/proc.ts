@@ -19,10 +19,15 @@ export interface ProcResult {
   stderr: string;
 }
 
-/** Run the taskline CLI (the real bin) as a child process. */
-export function runCli(args: string[], env: Record<string, string | undefined>, stdin = ''): Promise<ProcResult> {
+/** Run the taskline CLI (the real bin, or `entry`: e.g. a compiled dist/cli/index.js) as a child process. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin = '',
+  entry = path.join(ROOT, 'bin/taskline.js'),
+): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin/taskline.js'), ...args], { cwd: ROOT, env: childEnv(env) });
+    const p = spawn(process.execPath, [entry, ...args], { cwd: ROOT, env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -55,10 +60,17 @@ export interface ServerProc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `npm start`'s entry point (src/main.ts) as a child process and wait until it prints its banner. */
-export async function startServerProcess(env: Record<string, string | undefined>, readyRe = /Taskline is running/): Promise<ServerProc> {
+/**
+ * Start `npm start`'s entry point (src/app/main.ts through tsx) — or, with `nodeArgs`, another one such as the compiled
+ * `--enable-source-maps dist/app/main.js` — as a child process and wait until it prints its banner.
+ */
+export async function startServerProcess(
+  env: Record<string, string | undefined>,
+  readyRe = /Taskline is running/,
+  nodeArgs = ['--import', 'tsx', path.join(ROOT, 'src/app/main.ts')],
+): Promise<ServerProc> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/app/main.ts')], {
+  const proc = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: childEnv({ PORT: String(port), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

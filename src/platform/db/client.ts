@@ -59,6 +59,11 @@ export interface Db extends Queryable {
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   /** In-use / waiting connections, for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * The embedded store only: a consistent copy of the whole data directory (a gzipped tar, taken between two
+   * statements after a checkpoint — what a crash at that instant would leave, which PostgreSQL recovers exactly).
+   */
+  snapshot?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -263,13 +268,18 @@ export function lockDataDir(dataDir: string, role: string): () => void {
   throw new DataDirLockedError(`could not lock ${dataDir}; remove ${file} if no taskline process is running`);
 }
 
-export async function openPglite(dataDir: string | null, role = 'cli'): Promise<Db> {
+/** Open the embedded database; with `restoreFrom` (a snapshot), create it from that copy in an empty dataDir. */
+export async function openPglite(dataDir: string | null, role = 'cli', opts: { restoreFrom?: Uint8Array } = {}): Promise<Db> {
   const release = dataDir ? lockDataDir(dataDir, role) : () => {};
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
-    const db = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { pg_trgm, unaccent } });
+    const db = await PGlite.create({
+      dataDir: dataDir ?? undefined,
+      extensions: { pg_trgm, unaccent },
+      ...(opts.restoreFrom ? { loadDataDir: new Blob([new Uint8Array(opts.restoreFrom)], { type: 'application/x-gzip' }) } : {}),
+    });
     let waiting = 0;
     // PGlite has no named statements in its API; the embedded database plans every statement.
     const query = async <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
@@ -307,6 +317,10 @@ export async function openPglite(dataDir: string | null, role = 'cli'): Promise<
         return unlisten;
       },
       poolStats: () => ({ total: 1, idle: waiting === 0 ? 1 : 0, waiting: Math.max(0, waiting - 1) }),
+      async snapshot() {
+        await db.exec('CHECKPOINT');
+        return new Uint8Array(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      },
       async close() {
         try {
           await db.close();
