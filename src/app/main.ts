@@ -61,17 +61,20 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    ctx.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    running.close().then(
-      () => {
-        ctx.log.info('stopped');
-        process.exit(0);
-      },
-      (err: Error) => {
-        ctx.log.error({ err: err.message }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+    ctx.log.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining, then finishing in-flight requests');
+    running
+      .drain(config.shutdownDrainMs)
+      .then(() => running.close())
+      .then(
+        () => {
+          ctx.log.info('stopped');
+          process.exit(0);
+        },
+        (err: Error) => {
+          ctx.log.error({ err: err.message }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

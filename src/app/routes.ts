@@ -25,14 +25,14 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  */
 export function createHttpServer(
   ctx: AppContext,
-  extra: { mcp?: NodeHandler; oauth?: NodeHandler; snapshotSecret?: () => string | null } = {},
+  extra: { mcp?: NodeHandler; oauth?: NodeHandler; snapshotSecret?: () => string | null; draining?: () => boolean } = {},
 ): http.Server {
   const { log, metrics, db } = ctx;
   const web = getRequestListener(createWebApp(ctx).fetch);
   const allowedHosts = new Set(ctx.config.allowedHosts);
   const metricsToken = ctx.config.metricsToken;
 
-  return createListener(ctx, async (req, res, info) => {
+  return createListener({ ...ctx, draining: extra.draining }, async (req, res, info) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path === '/healthz') {
       info.route = '/healthz';
@@ -40,6 +40,8 @@ export function createHttpServer(
     }
     if (path === '/readyz') {
       info.route = '/readyz';
+      // Draining before shutdown: still serving, but a load balancer should send new requests elsewhere.
+      if (extra.draining?.()) return sendJson(res, 503, { status: 'draining', reason: 'shutting down: finishing in-flight requests' });
       try {
         const m = await migrationStatus(db);
         if (m.current !== m.latest)

@@ -18,6 +18,11 @@ export interface RunningServer {
   server: http.Server;
   url: string;
   port: number;
+  /**
+   * Report not-ready on /readyz and close every connection after its answer, while still serving, for `ms`; a load
+   * balancer's health check takes the instance out meanwhile. Then call close().
+   */
+  drain(ms: number): Promise<void>;
   /** Stop accepting, finish in-flight requests, close the database (unless it was passed in). */
   close(): Promise<void>;
 }
@@ -33,7 +38,13 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
     const mcp = await createMcpHandler(ctx);
     const oauth = createOAuthHandler(ctx);
     let control: ReturnType<typeof writeControlFile> | null = null;
-    const server = createHttpServer(ctx, { mcp: mcp.handle, oauth: oauth.handle, snapshotSecret: () => control?.secret ?? null });
+    let draining = false;
+    const server = createHttpServer(ctx, {
+      mcp: mcp.handle,
+      oauth: oauth.handle,
+      snapshotSecret: () => control?.secret ?? null,
+      draining: () => draining,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -50,6 +61,12 @@ export async function startServer(config: Config, opts: { db?: Db; log?: Logger;
       server,
       port,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      async drain(ms) {
+        // Idle keep-alive connections are left alone: closing one just as a balancer reuses it would fail that
+        // request. Each connection closes after its next answer instead; close() ends the ones left idle.
+        draining = true;
+        if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+      },
       close: () =>
         (closing ??= (async () => {
           control?.remove();

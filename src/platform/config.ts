@@ -39,6 +39,7 @@ const EnvSchema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (e.g. smtps://user:password@smtp.example.com:465)')
     .optional(),
   MAIL_FROM: z.string().min(3).max(320).optional(),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(0),
 });
 
 /** Never echoed back in a configuration error. */
@@ -77,6 +78,11 @@ export interface Config {
   rateLimitClientRegistrations: number;
   /** Tests only: fetch Client ID Metadata Documents from loopback addresses (and over http there). */
   oauthCimdAllowLoopback: boolean;
+  /**
+   * On SIGTERM, how long to keep serving while /readyz answers 503 (so a load balancer's health check takes this
+   * instance out) before it stops accepting connections. 0: stop at once (one instance, no balancer).
+   */
+  shutdownDrainMs: number;
   /** Where invitation and password-reset emails go out (nodemailer); unset: nothing is ever sent. */
   mail: { smtpUrl: string; from: string } | null;
 }
@@ -142,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitClientRegistrations: e.RATE_LIMIT_CLIENT_REGISTRATIONS,
     oauthCimdAllowLoopback: e.OAUTH_CIMD_ALLOW_LOOPBACK,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

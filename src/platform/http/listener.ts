@@ -12,7 +12,7 @@ const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
  * terms (customer names, phones) — and a JSON 500 naming the request id for anything a handler did not catch.
  */
 export function createListener(
-  deps: { log: Logger; metrics: Metrics },
+  deps: { log: Logger; metrics: Metrics; draining?: () => boolean },
   handle: (req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo) => void | Promise<void>,
 ): http.Server {
   const { log, metrics } = deps;
@@ -25,6 +25,8 @@ export function createListener(
     const info: RequestInfo = { id: typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(), route: 'unknown' };
     attachRequestInfo(req, info);
     res.setHeader('x-request-id', info.id);
+    // Shutting down: answer, but end the connection after it, so no client or balancer reuses it.
+    if (deps.draining?.()) res.setHeader('connection', 'close');
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.headersSent ? res.statusCode : 499;
