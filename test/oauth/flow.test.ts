@@ -483,7 +483,7 @@ test('dynamic client registration: registers a public client, rate-limited per a
   assert.equal((await register('203.0.113.51')).status, 201);
 });
 
-test('revocation: an access token at once, a refresh token ends the grant, revoke in the UI, MCP turned off and a lost role refuse the next request', async () => {
+test('revocation: an access token at once, a refresh token ends the grant, revoke in the UI, MCP turned off, a lost role and a deactivated approver refuse the next request', async () => {
   const t1 = await connect();
   assert.equal((await oauthPost(base, '/oauth/revoke', { token: t1.access_token })).status, 200);
   assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t1.access_token })).status, 401);
@@ -525,4 +525,14 @@ test('revocation: an access token at once, a refresh token ends the grant, revok
   } finally {
     await db.query("UPDATE users SET role = 'owner' WHERE workspace_id = $1 AND email_lower = 'owner@a.example'", [A.ws.id]);
   }
+
+  // The same when the approver is deactivated (and again when reactivated: the grant was not revoked, only refused).
+  const t5 = await connect();
+  await db.query("UPDATE users SET deactivated_at = now() WHERE workspace_id = $1 AND email_lower = 'owner@a.example'", [A.ws.id]);
+  try {
+    assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t5.access_token })).status, 401);
+  } finally {
+    await db.query("UPDATE users SET deactivated_at = NULL WHERE workspace_id = $1 AND email_lower = 'owner@a.example'", [A.ws.id]);
+  }
+  assert.equal((await rpc(app.mcpUrl(A.ws.id), CALL, { token: t5.access_token })).status, 200);
 });
