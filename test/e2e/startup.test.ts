@@ -123,3 +123,22 @@ test('bad configuration exits 2 with one line per problem; unreachable database 
   assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
   assert.match(down.stderr, /cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/nowhere/);
 });
+
+test('SIGTERM with SHUTDOWN_DRAIN_MS: still serving while /readyz says draining, each answer closes its connection, then a clean exit', async () => {
+  const s = await startServerProcess({ ...storeEnv, SHUTDOWN_DRAIN_MS: '1500', TASKLINE_DEMO: '0' });
+  assert.equal((await fetch(`${s.url}/readyz`)).status, 200);
+  const started = Date.now();
+  const exited = s.stop('SIGTERM');
+  let ready = await fetch(`${s.url}/readyz`);
+  for (let i = 0; i < 50 && ready.status === 200; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    ready = await fetch(`${s.url}/readyz`);
+  }
+  assert.equal(ready.status, 503, 'not ready once SIGTERM arrived');
+  assert.equal(((await ready.json()) as { status: string }).status, 'draining');
+  const health = await fetch(`${s.url}/healthz`);
+  assert.equal(health.status, 200, 'still serving');
+  assert.equal(health.headers.get('connection'), 'close', 'and no connection is kept for reuse');
+  assert.equal(await exited, 0);
+  assert.ok(Date.now() - started >= 1400, 'it drained for SHUTDOWN_DRAIN_MS before stopping');
+});
