@@ -8,8 +8,11 @@
  * - email — a token with `@`: exact or prefix, `email_lower LIKE escaped || '%'` on customers_email.
  * - customerName — names that start with the words, first word first or last word first ("hale russell"), on the
  *   prefix btrees of 0002_search.sql (ordered ranges that stop after CANDIDATES rows); then, when that finds
- *   nothing, misspellings by trigram word similarity (`name_norm %> word` for every word, customers_name_trgm GIN);
- *   last, when nothing at all matched, the whole text by word similarity. Case/accent-free via normalizeName.
+ *   nothing, misspellings by trigram word similarity (`name_norm %> word` for every word, customers_name_trgm GIN)
+ *   and, for a two-word name, by correcting each word against the workspace's name words (name_tokens: edit
+ *   distance ≤ 1 for words of up to 4 letters, ≤ 2 otherwise — a swap is 2 — or the same dmetaphone within 4) and
+ *   looking the corrected name up exactly, in either order; last, when nothing at all matched, the whole text by word
+ *   similarity. Case/accent-free via normalizeName.
  * - text — `search_tsv @@ plainto_tsquery('english', words)` (all words), newest first: the most recent TEXT_WINDOW
  *   tasks (tasks_recent), then a longer bounded walk for common words or the GIN index tasks_search for rare ones
  *   (textCtes); with 3–6 words and nothing else found, any all-but-one subset of the words. Skipped when the words
@@ -18,14 +21,15 @@
  * tasks_customer (workspace_id, customer_id, updated_at DESC). Every statement filters on workspace_id.
  *
  * Round trips (searchSteps): one statement for task number + phone + email + name prefix + text — the usual case —
- * then fuzzy names, carrying the last-resort fallbacks when nothing at all was found, only when the first left the
+ * then misspelt names (trigram and corrected), carrying the last-resort fallbacks when nothing at all was found, only when the first left the
  * page short and found no customer by name. Within a statement each class is a MATERIALIZED CTE gated on the classes
  * before it having found fewer than `limit` tasks (a one-time filter: the gated scan never starts), so "Russell"
  * never pays for a full-text search.
  *
  * Ranking is `score` (higher first), then recency (updated_at desc), then id:
  *   taskNumber 1 > exact phone / exact email 0.95 > phone suffix / email prefix 0.85
- *   > customerName 0.5 + 0.3 × word similarity (≤ 0.8) > text 0.3 > relaxed text 0.2.
+ *   > customerName 0.5 + 0.3 × word similarity (≤ 0.8), or for a corrected name 0.8 − 0.05 × edits (a same-sounding
+ *   word counts one edit less) > text 0.3 > relaxed text 0.2.
  * A task reached by several classes is reported once, with its best match (`matchedOn`).
  *
  * Statements are unnamed (never prepared), so the planner sees the parameter values: LIKE prefixes become index

@@ -6,9 +6,20 @@ import { parseQuery, type ClassifiedQuery, type MatchedOn, type SearchHit, type 
 /**
  * A search class as run by SQL. `customerName` is the prefix lookup, `customerNameFuzzy` the trigram one (every word
  * similar to the name) and `customerNameLoose` the trigram one on the whole text (all report matchedOn
- * 'customerName'); `textRelaxed` is the all-but-one-word fallback of `text` (matchedOn 'text').
+ * 'customerName'); `customerNameEdit` corrects each word of a two-word name against the workspace's name words
+ * (edit distance, sound) and looks the corrected name up exactly (also 'customerName'); `textRelaxed` is the
+ * all-but-one-word fallback of `text` (matchedOn 'text').
  */
-export type SearchClass = 'taskNumber' | 'phone' | 'email' | 'customerName' | 'text' | 'customerNameFuzzy' | 'customerNameLoose' | 'textRelaxed';
+export type SearchClass =
+  | 'taskNumber'
+  | 'phone'
+  | 'email'
+  | 'customerName'
+  | 'text'
+  | 'customerNameFuzzy'
+  | 'customerNameEdit'
+  | 'customerNameLoose'
+  | 'textRelaxed';
 
 export interface SearchStep {
   classes: SearchClass[];
@@ -55,12 +66,17 @@ export const LAST_RESORT: SearchClass[] = ['customerNameLoose', 'textRelaxed'];
 export const RELAXED_MIN_WORDS = 3;
 export const RELAXED_MAX_WORDS = 6;
 
+/** Corrections tried per word of a name (the closest first), so at most this squared names are looked up. */
+export const EDIT_CANDIDATES = 4;
+
 export const SCORES = {
   taskNumber: 1,
   exactContact: 0.95,
   partialContact: 0.85,
   nameBase: 0.5,
   nameSpan: 0.3,
+  /** A corrected name scores nameBase + nameSpan − perEdit × (edits, less one when the word sounds the same). */
+  perEdit: 0.05,
   text: 0.3,
   textRelaxed: 0.2,
 } as const;
@@ -107,6 +123,13 @@ export function fuzzyTerms(words: string): string[] {
   return terms;
 }
 
+/** The two words of a name worth correcting ("wei zang", "lea mroeau"), or null: letters only, the longer 3+. */
+export function editWords(words: string): [string, string] | null {
+  const w = words.split(' ');
+  if (w.length !== 2 || !w.every((x) => /^\p{L}{2,30}$/u.test(x)) || Math.max(w[0]!.length, w[1]!.length) < 3) return null;
+  return [w[0]!, w[1]!];
+}
+
 /** The search classes that apply to a classified query, in the order they run (best first, except fuzzy names). */
 export function applicableClasses(q: ClassifiedQuery): SearchClass[] {
   const out: SearchClass[] = [];
@@ -117,6 +140,7 @@ export function applicableClasses(q: ClassifiedQuery): SearchClass[] {
   if (q.words) out.push('text');
   const terms = fuzzyTerms(q.words);
   if (terms.length > 0) out.push('customerNameFuzzy');
+  if (editWords(q.words)) out.push('customerNameEdit');
   if (terms.length > 1) out.push('customerNameLoose');
   const n = q.words ? q.words.split(' ').length : 0;
   if (n >= RELAXED_MIN_WORDS && n <= RELAXED_MAX_WORDS) out.push('textRelaxed');
@@ -302,6 +326,54 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
         },
       ];
     }
+    case 'customerNameEdit': {
+      // Each word against the workspace's name words (name_tokens, a few hundred to a few thousand short strings):
+      // the same word, or within one edit (words of up to 4 letters) or two (a swap is two), or sounding the same
+      // (dmetaphone) within four (Kathryn/Catherine). An edit costs 1, a same-sounding word one less. The EDIT_CANDIDATES cheapest per
+      // word make up to 16 names, in both word orders, looked up exactly on customers_name_prefix. (OFFSET 0 keeps
+      // the planner from inlining: each word's sound is computed once, each distance once per word.)
+      const [a, b] = editWords(q.words)!;
+      const words = p.add([a, b]);
+      return [
+        {
+          name: 'c_tok',
+          hits: false,
+          body: `
+    SELECT i, token, greatest(0, d - same_sound) AS cost
+    FROM (
+      SELECT x.i, x.len, n.token, levenshtein_less_equal(n.token, x.w, 4) AS d,
+        (n.phonetic <> '' AND n.phonetic = x.sound)::int AS same_sound
+      FROM (SELECT w, i, length(w) AS len, dmetaphone(w) AS sound FROM unnest(${words}::text[]) WITH ORDINALITY AS u(w, i) OFFSET 0) x
+      JOIN name_tokens n ON n.workspace_id = ${ws} AND abs(length(n.token) - x.len) <= 3
+      WHERE true${gate}
+      OFFSET 0
+    ) z
+    WHERE d <= CASE WHEN len <= 4 THEN 1 ELSE 2 END OR (same_sound = 1 AND d <= 4)`,
+        },
+        {
+          name: 'c_edit',
+          hits: false,
+          body: `
+    SELECT c.id, min(x.cost + y.cost) AS cost
+    FROM (SELECT i, token, cost, row_number() OVER (PARTITION BY i ORDER BY cost, token) AS k FROM c_tok) x
+    JOIN (SELECT i, token, cost, row_number() OVER (PARTITION BY i ORDER BY cost, token) AS k FROM c_tok) y
+      ON x.i = 1 AND y.i = 2 AND x.k <= ${EDIT_CANDIDATES} AND y.k <= ${EDIT_CANDIDATES}
+    JOIN customers c ON c.workspace_id = ${ws}
+      AND (c.name_norm = x.token || ' ' || y.token OR c.name_norm = y.token || ' ' || x.token)
+    GROUP BY c.id
+    ORDER BY cost, c.id LIMIT ${CANDIDATES}`,
+        },
+        {
+          name: 'h_edit',
+          hits: true,
+          body: tasksOfCustomers(
+            c,
+            `SELECT id, round((${SCORES.nameBase} + ${SCORES.nameSpan} - ${SCORES.perEdit} * cost)::numeric, 4)::float8 AS score FROM c_edit`,
+            'customerName',
+          ),
+        },
+      ];
+    }
     case 'text':
       return textCtes(c, 'h_text', `plainto_tsquery('english', ${p.add(q.words)})`, SCORES.text);
     case 'textRelaxed': {
@@ -332,8 +404,9 @@ export function searchStatement(workspaceId: string, q: ClassifiedQuery, opts: S
     const prior = built.filter((b) => b.hits).map((b) => `SELECT id FROM ${b.name}`);
     let gate = prior.length > 0 ? ` AND (SELECT count(*) FROM (${prior.join(' UNION ')}) g) < ${lim}` : '';
     if (cls === 'text' && built.some((b) => b.name === 'h_name')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_name)';
-    // Last resorts run only when the fuzzy names (their step's first class) found nobody at all.
-    if (LAST_RESORT.includes(cls) && built.some((b) => b.name === 'h_fuzzy')) gate += ' AND NOT EXISTS (SELECT 1 FROM h_fuzzy)';
+    // Last resorts run only when the misspelt-name classes of their step found nobody at all.
+    if (LAST_RESORT.includes(cls))
+      for (const h of ['h_fuzzy', 'h_edit']) if (built.some((b) => b.name === h)) gate += ` AND NOT EXISTS (SELECT 1 FROM ${h})`;
     built.push(...classCtes(cls, { q, p, ws, lim, status, gate, wholeContactOnly: opts.wholeContactOnly === true }));
   }
   const hitCtes = built.filter((b) => b.hits);
@@ -362,12 +435,14 @@ ORDER BY h.score DESC, h.updated_at DESC, h.id DESC`;
  */
 export function searchSteps(q: ClassifiedQuery): SearchStep[] {
   const classes = applicableClasses(q);
-  const late: SearchClass[] = ['customerNameFuzzy', ...LAST_RESORT];
+  const misspelt: SearchClass[] = ['customerNameFuzzy', 'customerNameEdit'];
+  const late: SearchClass[] = [...misspelt, ...LAST_RESORT];
   const main = classes.filter((c) => !late.includes(c));
+  const names = classes.filter((c) => misspelt.includes(c));
   const last = classes.filter((c) => LAST_RESORT.includes(c));
   const steps: SearchStep[] = [];
   if (main.length > 0) steps.push({ classes: main, when: 'always' });
-  if (classes.includes('customerNameFuzzy')) steps.push({ classes: ['customerNameFuzzy'], when: 'fewHitsNoName', ifNothingYet: last });
+  if (names.length > 0) steps.push({ classes: names, when: 'fewHitsNoName', ifNothingYet: last });
   else if (last.length > 0) steps.push({ classes: last, when: 'noHits' });
   return steps;
 }

@@ -275,9 +275,10 @@ export async function openPglite(dataDir: string | null, role = 'cli', opts: { r
     const { PGlite } = await import('@electric-sql/pglite');
     const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
+    const { fuzzystrmatch } = await import('@electric-sql/pglite/contrib/fuzzystrmatch');
     const db = await PGlite.create({
       dataDir: dataDir ?? undefined,
-      extensions: { pg_trgm, unaccent },
+      extensions: { pg_trgm, unaccent, fuzzystrmatch },
       ...(opts.restoreFrom ? { loadDataDir: new Blob([new Uint8Array(opts.restoreFrom)], { type: 'application/x-gzip' }) } : {}),
     });
     let waiting = 0;
