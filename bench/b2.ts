@@ -5,7 +5,7 @@
  */
 import { searchWorkspaceTasks } from '../src/mcp/tools/searchWorkspaceTasks.ts';
 import { openDataset, type Dataset } from './lib/datasets.ts';
-import { QUERY_CLASSES, sampleQueries, shuffled, type BenchQuery, type QueryClass } from './lib/queries.ts';
+import { QUERY_CLASSES, TYPO_KINDS, sampleQueries, shuffled, type BenchQuery, type QueryClass, type TypoKind } from './lib/queries.ts';
 import { round, summarize, type Summary } from './lib/stats.ts';
 import { benchToolContext, mintBenchToken } from './lib/taskline.ts';
 
@@ -21,6 +21,9 @@ export interface ClassResult extends Summary {
   atP95: { query: string; ms: number };
   example: string;
 }
+
+/** Misspelt names by what the typo did: the customer among the hits, and first. */
+export type TypoRates = Record<TypoKind, { n: number; customerFound: number; customerFirst: number }>;
 
 export interface Sizes {
   queriesWithHits: number;
@@ -39,6 +42,8 @@ export interface B2Result {
   foreignCpu?: number | null;
   classes: ClassResult[];
   sizes: Sizes;
+  /** Absent in results written before it was measured. */
+  typos?: TypoRates;
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -61,6 +66,7 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
     const per = new Map<QueryClass, { hits: number; found: number; errors: number; slowest: { query: string; ms: number } }>(
       QUERY_CLASSES.map((c) => [c, { hits: 0, found: 0, errors: 0, slowest: { query: '', ms: -1 } }]),
     );
+    const typos = Object.fromEntries(TYPO_KINDS.map((k) => [k, { n: 0, customerFound: 0, customerFirst: 0 }])) as TypoRates;
     const textPerHit: number[] = [];
     const structPerHit: number[] = [];
     const resultPerHit: number[] = [];
@@ -81,6 +87,12 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
       timed.get(q.cls)!.push({ query: q.query, ms: round(dt, 2) });
       if (dt > s.slowest.ms) s.slowest = { query: q.query, ms: round(dt, 2) };
       const hits = out.structured.hits;
+      if (q.typo) {
+        const k = typos[q.typo];
+        k.n++;
+        if (hits.some((h) => h.customerName === q.customerName)) k.customerFound++;
+        if (hits[0]?.customerName === q.customerName) k.customerFirst++;
+      }
       if (hits.length > 0) {
         s.hits++;
         if (q.taskNumber !== null && hits.some((h) => h.number === q.taskNumber)) s.found++;
@@ -123,6 +135,16 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
       label: ds.label,
       perClass: opts.perClass,
       classes,
+      typos: Object.fromEntries(
+        TYPO_KINDS.map((k) => [
+          k,
+          {
+            n: typos[k].n,
+            customerFound: round(typos[k].customerFound / (typos[k].n || 1), 3),
+            customerFirst: round(typos[k].customerFirst / (typos[k].n || 1), 3),
+          },
+        ]),
+      ) as TypoRates,
       sizes: {
         queriesWithHits: textPerHit.length,
         textBytesPerHit: agg(textPerHit),

@@ -15,7 +15,13 @@ export interface BenchQuery {
   query: string;
   /** The task the query was made from (the caller's task); null for no-hit queries. */
   taskNumber: number | null;
+  /** misspeltName only: what the typo did, and whose name it was (to count the customer found, not only the task). */
+  typo?: TypoKind;
+  customerName?: string;
 }
+
+export const TYPO_KINDS = ['swapped', 'dropped', 'replaced'] as const;
+export type TypoKind = (typeof TYPO_KINDS)[number];
 
 interface Row {
   number: number;
@@ -49,18 +55,18 @@ const STOP = new Set([
   'need',
 ]);
 
-function typo(word: string, r: () => number): string {
+function typo(word: string, r: () => number): { word: string; kind: TypoKind } {
   const i = 1 + Math.floor(r() * (word.length - 2)); // never the first letter
   switch (Math.floor(r() * 3)) {
     case 0: // swap two neighbours
-      return word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
+      return { word: word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2), kind: 'swapped' };
     case 1: // drop one
-      return word.slice(0, i) + word.slice(i + 1);
+      return { word: word.slice(0, i) + word.slice(i + 1), kind: 'dropped' };
     default: {
       // wrong vowel / letter
       const c = word[i]!;
       const sub = 'aeiou'.includes(c.toLowerCase()) ? 'aeiou'.replace(c.toLowerCase(), '')[Math.floor(r() * 4)]! : 'aeiou'[Math.floor(r() * 5)]!;
-      return word.slice(0, i) + sub + word.slice(i + 1);
+      return { word: word.slice(0, i) + sub + word.slice(i + 1), kind: 'replaced' };
     }
   }
 }
@@ -96,13 +102,13 @@ export async function sampleQueries(db: Db, ds: Dataset, perClass: number, seed 
   const byNumber = new Map(res.rows.map((x) => [x.number, x]));
   const rows = numbers.map((n) => byNumber.get(n)).filter((x): x is Row => !!x);
   const out: BenchQuery[] = [];
-  const take = (cls: QueryClass, make: (row: Row, k: number) => string | null) => {
+  const take = (cls: QueryClass, make: (row: Row, k: number) => string | Pick<BenchQuery, 'query' | 'typo' | 'customerName'> | null) => {
     let k = 0;
     for (const row of rows) {
       if (k >= perClass) break;
       const q = make(row, k);
       if (q) {
-        out.push({ cls, query: q, taskNumber: row.number });
+        out.push({ cls, taskNumber: row.number, ...(typeof q === 'string' ? { query: q } : q) });
         k++;
       }
     }
@@ -131,8 +137,9 @@ export async function sampleQueries(db: Db, ds: Dataset, perClass: number, seed 
       if (w.length > words[longest]!.length) longest = i;
     });
     if (words[longest]!.length < 5 || !/^[A-Za-z]+$/.test(words[longest]!)) return null;
-    words[longest] = typo(words[longest]!, r);
-    return words.join(' ');
+    const wrong = typo(words[longest]!, r);
+    words[longest] = wrong.word;
+    return { query: words.join(' '), typo: wrong.kind, customerName: t.name };
   });
   take('twoWordText', (t) => {
     const words = t.title.split(/[^A-Za-z]+/).filter((w) => w.length >= 4 && !STOP.has(w.toLowerCase()));

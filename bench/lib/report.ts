@@ -187,6 +187,17 @@ export function markdown(r: RunResults): string {
           .join(', ') +
         `. Targets: p95 ≤ ${TARGETS.searchP95Pg} ms on PostgreSQL and ≤ ${TARGETS.searchP95Pglite} ms on PGlite at the largest size, growth ≤ ${TARGETS.growth}×.`,
     );
+    // Misspelt names by the kind of typo: whether the caller's customer came back, and first (the task itself may be
+    // one of that customer's many, beyond the page).
+    if (big.typos)
+      L.push(
+        '',
+        `Misspelt names by kind (${big.store} ${big.label}; customer among the hits / first): ` +
+          Object.entries(big.typos)
+            .map(([k, v]) => `${k} ${Math.round(v.customerFound * 100)}% / ${Math.round(v.customerFirst * 100)}% (${v.n})`)
+            .join(', ') +
+          '.',
+      );
     L.push('');
   }
 
