@@ -3,13 +3,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
 import type { AppContext } from '../platform/context.ts';
 import { migrationStatus } from '../platform/db/migrate.ts';
+import { SNAPSHOT_PATH } from '../platform/db/control.ts';
 import { createListener } from '../platform/http/listener.ts';
 import { sendJson, type NodeHandler } from '../platform/http/request.ts';
 import { createWebApp } from '../web/app.ts';
 import { isOAuthPath } from '../oauth/handler.ts';
-
-/** Where `taskline backup` asks a running server for a snapshot of the embedded store (src/platform/db/control.ts). */
-export const SNAPSHOT_PATH = '/_internal/snapshot';
 
 /** Does the Authorization header carry exactly this bearer token? Constant-time over the token's bytes. */
 function bearerMatches(header: string | undefined, token: string): boolean {

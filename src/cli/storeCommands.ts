@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from '../platform/config.ts';
 import { openPg, openPglite, type Db } from '../platform/db/client.ts';
 import { copyDatabase, tablesInOrder } from '../platform/db/copy.ts';
-import { readControlFile } from '../platform/db/control.ts';
+import { SNAPSHOT_PATH, readControlFile } from '../platform/db/control.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { JSON_OPT, UsageError, need, type Command } from './args.ts';
 
@@ -25,15 +25,21 @@ function noPostgres(config: Config, what: string) {
     );
 }
 
+/** The embedded store's directory (--data-dir, else DATA_DIR), which must hold a database. */
+function storeDir(values: Record<string, string | boolean | undefined>, config: Config): string {
+  const dataDir = (values['data-dir'] as string | undefined) ?? config.dataDir;
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) throw new UsageError(`${dataDir} holds no Taskline database (set DATA_DIR, or --data-dir)`);
+  return dataDir;
+}
+
 /** A snapshot of the embedded store: from the running server if there is one, else straight from the directory. */
 async function takeSnapshot(dataDir: string): Promise<{ archive: Uint8Array; via: 'server' | 'directory' }> {
   const control = readControlFile(dataDir);
   if (control) {
-    const res = await fetch(`${control.url}/_internal/snapshot`, { method: 'POST', headers: { authorization: `Bearer ${control.secret}` } });
+    const res = await fetch(`${control.url}${SNAPSHOT_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${control.secret}` } });
     if (!res.ok) throw new Error(`the server on ${dataDir} refused the snapshot (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`);
     return { archive: new Uint8Array(await res.arrayBuffer()), via: 'server' };
   }
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) throw new UsageError(`${dataDir} holds no Taskline database (set DATA_DIR, or --data-dir)`);
   const db = await openPglite(dataDir, 'cli backup');
   try {
     return { archive: await db.snapshot!(), via: 'directory' };
@@ -61,7 +67,7 @@ export const STORE_COMMANDS: Record<string, Command> = {
     async run({ values, config, json }) {
       noPostgres(config, 'backup');
       const out = path.resolve(need(values.out, '--out'));
-      const dataDir = (values['data-dir'] as string | undefined) ?? config.dataDir;
+      const dataDir = storeDir(values, config);
       const { archive, via } = await takeSnapshot(dataDir);
       // Written beside the target and renamed: a backup file is whole or absent.
       const tmp = `${out}.${process.pid}.tmp`;
@@ -105,9 +111,7 @@ export const STORE_COMMANDS: Record<string, Command> = {
       if (config.databaseUrl) throw new UsageError('the source is the embedded store: unset DATABASE_URL, and name the target with --to');
       const to = need(values.to, '--to');
       if (!/^postgres(ql)?:\/\//.test(to)) throw new UsageError('--to must be a postgres:// URL');
-      const dataDir = (values['data-dir'] as string | undefined) ?? config.dataDir;
-      if (!fs.existsSync(path.join(dataDir, 'PG_VERSION')))
-        throw new UsageError(`${dataDir} holds no Taskline database (set DATA_DIR, or --data-dir)`);
+      const dataDir = storeDir(values, config);
       // The embedded store first: while the server runs on it, this fails at once and nothing is touched.
       const source = await openPglite(dataDir, 'cli move-to-postgres');
       let target: Db | undefined;

@@ -2,7 +2,7 @@
 import type { Queryable } from '../platform/db/client.ts';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/log.ts';
-import { createMailer, type MailMessage } from '../platform/mail/mailer.ts';
+import { createMailer, sendIfConfigured, type MailMessage } from '../platform/mail/mailer.ts';
 import { normalizeEmail } from '../domain/normalize.ts';
 import { ROLES, type User, USER_COLS } from '../domain/users.ts';
 import { changeRole, createResetLink, deactivateUser, inviteStaff, listInvitations, listTeam, reactivateUser } from '../domain/team.ts';
@@ -28,14 +28,10 @@ async function userArg(db: Queryable, workspaceId: string, who: string | boolean
 /** Email the link when the deployment sends mail (SMTP_URL); the link is printed either way. */
 async function mailIfConfigured(config: Config, message: MailMessage): Promise<'sent' | 'failed' | 'off'> {
   const mailer = createMailer(config.mail, createLogger('silent'));
-  if (!mailer) return 'off';
   try {
-    await mailer.send(message);
-    return 'sent';
-  } catch {
-    return 'failed';
+    return await sendIfConfigured(mailer, message);
   } finally {
-    mailer.close();
+    mailer?.close();
   }
 }
 const mailNote = (m: 'sent' | 'failed' | 'off') => (m === 'sent' ? ' (also emailed)' : m === 'failed' ? ' (the email could not be sent)' : '');

@@ -6,8 +6,9 @@
  * The CSRF token is HMAC-SHA256(secret, "taskline-csrf"): bound to the session, never stored, and useless to
  * someone who only has a copy of the table.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../platform/db/client.ts';
+import { hashToken } from '../platform/crypto/tokens.ts';
 import { isUuid } from './workspaces.ts';
 import type { Role } from './users.ts';
 
@@ -44,8 +45,6 @@ export interface Session {
   expiresAt: Date;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 export function csrfTokenFor(secret: string, purpose = 'taskline-csrf'): string {
   return createHmac('sha256', secret).update(purpose).digest('base64url');
 }
@@ -62,7 +61,11 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function parseSessionCookie(value: string | undefined): { workspaceId: string; secret: string } | null {
+/**
+ * "<workspace id>.<secret>" — the form of a session cookie and of a one-time account link (src/domain/team.ts):
+ * the workspace it belongs to, and a secret of which only the SHA-256 (hashToken) is stored.
+ */
+export function parseWorkspaceSecret(value: string | undefined): { workspaceId: string; secret: string } | null {
   if (!value) return null;
   const dot = value.indexOf('.');
   if (dot < 0) return null;
@@ -89,7 +92,7 @@ export async function createSession(
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await db.query(`INSERT INTO web_sessions (workspace_id, id_hash, user_id, expires_at, user_agent, address) VALUES ($1, $2, $3, $4, $5, $6)`, [
     workspaceId,
-    sha256(secret),
+    hashToken(secret),
     userId,
     expiresAt,
     origin.userAgent?.slice(0, 300) || null,
@@ -105,7 +108,7 @@ export async function createSession(
 
 /** The live session a cookie names, with its user and workspace; null when missing, unknown, expired or idle. */
 export async function getSession(db: Queryable, cookie: string | undefined): Promise<Session | null> {
-  const parsed = parseSessionCookie(cookie);
+  const parsed = parseWorkspaceSecret(cookie);
   if (!parsed) return null;
   const r = await db.query<{
     id: string;
@@ -125,14 +128,14 @@ export async function getSession(db: Queryable, cookie: string | undefined): Pro
      JOIN workspaces w ON w.id = s.workspace_id
      WHERE s.workspace_id = $1 AND s.id_hash = $2 AND u.deactivated_at IS NULL
        AND s.expires_at > now() AND s.last_seen_at > now() - $3 * interval '1 millisecond'`,
-    [parsed.workspaceId, sha256(parsed.secret), SESSION_IDLE_MS],
+    [parsed.workspaceId, hashToken(parsed.secret), SESSION_IDLE_MS],
   );
   const row = r.rows[0];
   if (!row) return null;
   if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db.query(`UPDATE web_sessions SET last_seen_at = now() WHERE workspace_id = $1 AND id_hash = $2`, [
       parsed.workspaceId,
-      sha256(parsed.secret),
+      hashToken(parsed.secret),
     ]);
   }
   return {
@@ -148,9 +151,9 @@ export async function getSession(db: Queryable, cookie: string | undefined): Pro
 
 /** End the session a cookie names (sign-out, or rotation on sign-in). Unknown cookies are ignored. */
 export async function deleteSession(db: Queryable, cookie: string | undefined): Promise<void> {
-  const parsed = parseSessionCookie(cookie);
+  const parsed = parseWorkspaceSecret(cookie);
   if (!parsed) return;
-  await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND id_hash = $2`, [parsed.workspaceId, sha256(parsed.secret)]);
+  await db.query(`DELETE FROM web_sessions WHERE workspace_id = $1 AND id_hash = $2`, [parsed.workspaceId, hashToken(parsed.secret)]);
 }
 
 /** Sign a user out everywhere (deactivation, a password reset) or everywhere but one session (a password change). */

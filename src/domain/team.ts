@@ -11,15 +11,17 @@
  * "<workspace id>.<secret>"; only SHA-256(secret) is stored, a link works once, and a newer link of the same kind for
  * the same person replaces the older one.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../platform/db/client.ts';
 import { hashPassword, verifyPassword } from '../platform/crypto/password.ts';
+import { hashToken } from '../platform/crypto/tokens.ts';
 import { appendAudit } from './audit.ts';
 import { authChanged } from './authevents.ts';
 import { DomainError, conflict, invalid, notFound } from './errors.ts';
 import { normalizeEmail } from './normalize.ts';
 import { passwordProblem } from './passwords.ts';
-import { deleteUserSessions } from './sessions.ts';
+import { deleteUserSessions, newSecret, parseWorkspaceSecret } from './sessions.ts';
+import { checkPassword } from './signin.ts';
 import { ROLES, type Role, type User, EMAIL_RE, USER_COLS } from './users.ts';
 import { isUuid, type Actor } from './workspaces.ts';
 
@@ -28,8 +30,6 @@ export const RESET_TTL_S = 24 * 3600;
 export const EMAILED_RESET_TTL_S = 3600;
 
 const forbidden = (msg: string) => new DomainError('forbidden', msg);
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface TeamMember extends User {
   status: 'active' | 'deactivated';
@@ -39,22 +39,28 @@ export interface TeamMember extends User {
   openTasks: number;
 }
 
-/** Everyone on the team, active first, then by name. */
-export async function listTeam(db: Queryable, workspaceId: string): Promise<TeamMember[]> {
+/** The team (or with `userId`, one member of it), active first, then by name. */
+async function teamRows(db: Queryable, workspaceId: string, userId: string | null): Promise<TeamMember[]> {
   const r = await db.query<TeamMember>(
     `SELECT ${USER_COLS}, CASE WHEN u.deactivated_at IS NULL THEN 'active' ELSE 'deactivated' END AS status,
        u.deactivated_at AS "deactivatedAt", u.last_signin_at AS "lastSignInAt",
        (SELECT count(*)::int FROM tasks t WHERE t.workspace_id = u.workspace_id AND t.assignee_id = u.id
           AND t.status NOT IN ('done', 'cancelled')) AS "openTasks"
-     FROM users u WHERE u.workspace_id = $1 ORDER BY u.deactivated_at IS NOT NULL, u.name, u.id`,
-    [workspaceId],
+     FROM users u WHERE u.workspace_id = $1 AND ($2::uuid IS NULL OR u.id = $2)
+     ORDER BY u.deactivated_at IS NOT NULL, u.name, u.id`,
+    [workspaceId, userId],
   );
   return r.rows;
 }
 
+/** Everyone on the team, active first, then by name. */
+export function listTeam(db: Queryable, workspaceId: string): Promise<TeamMember[]> {
+  return teamRows(db, workspaceId, null);
+}
+
 export async function getTeamMember(db: Queryable, workspaceId: string, userId: string): Promise<TeamMember | null> {
   if (!isUuid(userId)) return null;
-  return (await listTeam(db, workspaceId)).find((m) => m.id === userId) ?? null;
+  return (await teamRows(db, workspaceId, userId))[0] ?? null;
 }
 
 /** A member's open tasks (for reassignment when they leave), newest activity first. */
@@ -136,7 +142,7 @@ async function issueLink(
   workspaceId: string,
   link: { kind: 'invite' | 'reset'; email?: string; role?: Role; userId?: string; createdBy: string | null; ttlS: number },
 ): Promise<IssuedLink> {
-  const secret = randomBytes(32).toString('base64url');
+  const secret = newSecret();
   const id = randomUUID();
   const r = await q.query<{ expiresAt: Date }>(
     `INSERT INTO account_links (workspace_id, id, kind, token_hash, email, email_lower, role, user_id, created_by, expires_at)
@@ -145,7 +151,7 @@ async function issueLink(
       workspaceId,
       id,
       link.kind,
-      sha256(secret),
+      hashToken(secret),
       link.email ?? null,
       link.email ? normalizeEmail(link.email) : null,
       link.role ?? null,
@@ -226,12 +232,10 @@ export interface LinkInfo {
   expiresAt: Date;
 }
 
+/** A link's token has the form of a session cookie: its workspace, and the hash of its secret as stored. */
 function parseLinkToken(token: string): { workspaceId: string; hash: Buffer } | null {
-  const dot = token.indexOf('.');
-  const workspaceId = token.slice(0, dot);
-  const secret = token.slice(dot + 1);
-  if (dot < 0 || !isUuid(workspaceId) || !SECRET_RE.test(secret)) return null;
-  return { workspaceId, hash: sha256(secret) };
+  const parsed = parseWorkspaceSecret(token);
+  return parsed && { workspaceId: parsed.workspaceId, hash: hashToken(parsed.secret) };
 }
 
 async function readLink(q: Queryable, token: string, kind: 'invite' | 'reset', lock: boolean): Promise<LinkInfo | LinkProblem> {
@@ -284,23 +288,18 @@ export async function acceptInvitation(
   let passwordHash: string;
   let name = input.name.trim().slice(0, 200);
   if (info.existingAccount) {
-    const others = await db.query<{ passwordHash: string; name: string }>(
-      `SELECT password_hash AS "passwordHash", name FROM users WHERE email_lower = $1 AND deactivated_at IS NULL ORDER BY created_at LIMIT 10`,
-      [normalizeEmail(info.email)],
-    );
-    let match: { passwordHash: string; name: string } | undefined;
-    const tried = new Set<string>();
-    for (const o of others.rows) {
-      if (tried.has(o.passwordHash)) continue;
-      tried.add(o.passwordHash);
-      if (await verifyPassword(input.password, o.passwordHash)) {
-        match = o;
-        break;
-      }
-    }
+    // The same check as sign-in (each distinct hash once): any of this email's accounts whose password it is.
+    const checked = await checkPassword(db, info.email, input.password);
+    const match = checked.kind === 'ok' ? checked.match : checked.kind === 'choose' ? checked.matches[0] : undefined;
     if (!match) throw invalid('That is not the password of your existing Taskline account. Use the password you sign in with today.');
-    passwordHash = match.passwordHash;
-    name ||= match.name;
+    const existing = (
+      await db.query<{ passwordHash: string; name: string }>(
+        'SELECT password_hash AS "passwordHash", name FROM users WHERE workspace_id = $1 AND id = $2',
+        [match.workspaceId, match.userId],
+      )
+    ).rows[0]!;
+    passwordHash = existing.passwordHash;
+    name ||= existing.name;
   } else {
     if (!name) throw invalid('Enter your name, as your colleagues will see it.');
     const problem = passwordProblem(input.password, { email: info.email, name });

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const CONTROL_FILE = 'taskline.control.json';
+/** Where a running server answers `taskline backup` with a snapshot (src/app/routes.ts). */
+export const SNAPSHOT_PATH = '/_internal/snapshot';
 
 export interface Control {
   pid: number;

@@ -36,3 +36,12 @@ export function createMailer(mail: { smtpUrl: string; from: string } | null, log
     close: () => transport.close(),
   };
 }
+
+/** Send when this deployment sends mail: 'sent', 'failed' (already logged; the caller still shows the link), or 'off'. */
+export async function sendIfConfigured(mailer: Mailer | null, message: MailMessage): Promise<'sent' | 'failed' | 'off'> {
+  if (!mailer) return 'off';
+  return mailer.send(message).then(
+    () => 'sent' as const,
+    () => 'failed' as const,
+  );
+}

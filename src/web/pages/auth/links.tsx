@@ -4,7 +4,15 @@
  * does. The token travels in the query string and a hidden field — never in a path, so access logs never see it.
  */
 import { DomainError } from '../../../domain/errors.ts';
-import { acceptInvitation, LinkError, peekLink, requestPasswordReset, resetPasswordWithLink, type LinkInfo } from '../../../domain/team.ts';
+import {
+  acceptInvitation,
+  LinkError,
+  peekLink,
+  requestPasswordReset,
+  resetPasswordWithLink,
+  type LinkInfo,
+  type LinkProblem,
+} from '../../../domain/team.ts';
 import { beginLoginAttempt, countResetRequest, endLoginAttempt } from '../../../domain/throttle.ts';
 import { resetMail, resetUrl } from '../../../presenters/accountMail.ts';
 import { Form, clientIp, render, seeOther, type Ctx, type Deps } from '../../kit.tsx';
@@ -20,11 +28,11 @@ const MAX_TOKEN = 200;
 export function registerLinkRoutes({ app, ctx }: Deps, { preCsrf, startSession }: PublicFormHelpers) {
   const { db, config, mailer, log } = ctx;
 
-  const problem = (c: Ctx, err: LinkError | 'unknown' | 'expired' | 'used', kind: 'invite' | 'reset') => {
+  const problem = (c: Ctx, err: LinkError | LinkProblem, kind: 'invite' | 'reset') => {
     const p = typeof err === 'string' ? err : err.problem;
     return render(c, <LinkProblemPage problem={p} kind={kind} />, p === 'unknown' ? 404 : 410);
   };
-  const linkOf = async (token: string, kind: 'invite' | 'reset'): Promise<LinkInfo | 'unknown' | 'expired' | 'used'> =>
+  const linkOf = async (token: string, kind: 'invite' | 'reset'): Promise<LinkInfo | LinkProblem> =>
     token.length > MAX_TOKEN ? 'unknown' : peekLink(db, token, kind);
 
   app.get('/invite', async (c) => {

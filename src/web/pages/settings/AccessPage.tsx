@@ -5,8 +5,8 @@ import type { Credential } from '../../../domain/credentials.ts';
 import { READ_TOOLS } from '../../../domain/policy.ts';
 import type { Workspace } from '../../../domain/workspaces.ts';
 import type { ClientConfig } from '../../../presenters/clientConfigs.ts';
-import { Badge, CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate } from '../../ui/ui.tsx';
-import { Head, STATE_LABELS, Tabs } from './parts.tsx';
+import { CopyButton, CsrfField, Empty, Layout, Notice, Time, formatDate } from '../../ui/ui.tsx';
+import { CredentialStateCells, Head, Tabs } from './parts.tsx';
 import { ConnectedAppsPanel } from './ConnectedApps.tsx';
 import { LEVEL_LABELS, PolicyFields, ToolsCell } from '../../ui/PolicyFields.tsx';
 
@@ -130,25 +130,7 @@ export function CredentialsTable(p: { creds: Credential[]; ws: Workspace }) {
                 <Time d={c.lastUsedAt} empty="never" />
               </td>
               <td data-label="Expires">{c.expiresAt ? formatDate(c.expiresAt) : <span class="muted">never</span>}</td>
-              <td data-label="Status">
-                <Badge kind={c.state}>{STATE_LABELS[c.state]}</Badge>
-              </td>
-              <td class="nowrap">
-                {c.state === 'revoked' ? (
-                  <a class="btn btn-sm" href={`/settings/mcp/credentials/${c.id}`}>
-                    View
-                  </a>
-                ) : (
-                  <span class="actions">
-                    <a class="btn btn-sm" href={`/settings/mcp/credentials/${c.id}`} aria-label={`Manage ${c.name}`}>
-                      Manage
-                    </a>
-                    <a class="btn btn-sm btn-danger-outline" href={`/settings/mcp/credentials/${c.id}/revoke`} aria-label={`Revoke ${c.name}`}>
-                      Revoke
-                    </a>
-                  </span>
-                )}
-              </td>
+              <CredentialStateCells c={c} />
             </tr>
           ))}
         </tbody>

@@ -2,8 +2,8 @@
 import { clientHost, type Credential } from '../../../domain/credentials.ts';
 import type { Workspace } from '../../../domain/workspaces.ts';
 import { ToolsCell } from '../../ui/PolicyFields.tsx';
-import { Badge, Empty, Time } from '../../ui/ui.tsx';
-import { STATE_LABELS } from './parts.tsx';
+import { Empty, Time } from '../../ui/ui.tsx';
+import { CredentialStateCells } from './parts.tsx';
 
 /** Where a grant's answers went: a host, or "app (cursor:)" for an app's own scheme. */
 function redirectHost(uri: string | null): string {
@@ -65,25 +65,7 @@ export function ConnectedAppsPanel(p: { grants: Credential[]; ws: Workspace }) {
                   <td data-label="Last used">
                     <Time d={g.lastUsedAt} empty="never" />
                   </td>
-                  <td data-label="Status">
-                    <Badge kind={g.state}>{STATE_LABELS[g.state]}</Badge>
-                  </td>
-                  <td class="nowrap">
-                    {g.state === 'revoked' ? (
-                      <a class="btn btn-sm" href={`/settings/mcp/credentials/${g.id}`}>
-                        View
-                      </a>
-                    ) : (
-                      <span class="actions">
-                        <a class="btn btn-sm" href={`/settings/mcp/credentials/${g.id}`} aria-label={`Manage ${g.name}`}>
-                          Manage
-                        </a>
-                        <a class="btn btn-sm btn-danger-outline" href={`/settings/mcp/credentials/${g.id}/revoke`} aria-label={`Revoke ${g.name}`}>
-                          Revoke
-                        </a>
-                      </span>
-                    )}
-                  </td>
+                  <CredentialStateCells c={g} />
                 </tr>
               ))}
             </tbody>

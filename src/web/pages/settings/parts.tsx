@@ -1,4 +1,5 @@
 import type { AuditRow } from '../../../domain/audit.ts';
+import type { Credential } from '../../../domain/credentials.ts';
 import { Badge, Time } from '../../ui/ui.tsx';
 
 export const ACTION_LABELS: Record<string, string> = {
@@ -35,6 +36,34 @@ export const OUTCOME_LABELS: Record<string, string> = {
 };
 
 export const STATE_LABELS: Record<string, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
+
+/** The last two cells of a credential's or a connected app's row: its state, and View — or Manage and Revoke. */
+export function CredentialStateCells(p: { c: Pick<Credential, 'id' | 'name' | 'state'> }) {
+  const { c } = p;
+  return (
+    <>
+      <td data-label="Status">
+        <Badge kind={c.state}>{STATE_LABELS[c.state]}</Badge>
+      </td>
+      <td class="nowrap">
+        {c.state === 'revoked' ? (
+          <a class="btn btn-sm" href={`/settings/mcp/credentials/${c.id}`}>
+            View
+          </a>
+        ) : (
+          <span class="actions">
+            <a class="btn btn-sm" href={`/settings/mcp/credentials/${c.id}`} aria-label={`Manage ${c.name}`}>
+              Manage
+            </a>
+            <a class="btn btn-sm btn-danger-outline" href={`/settings/mcp/credentials/${c.id}/revoke`} aria-label={`Revoke ${c.name}`}>
+              Revoke
+            </a>
+          </span>
+        )}
+      </td>
+    </>
+  );
+}
 export function Tabs(p: { current: 'access' | 'audit' }) {
   return (
     <nav class="tabs" aria-label="AI assistant settings">

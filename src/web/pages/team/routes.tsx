@@ -13,7 +13,7 @@ import {
   reactivateUser,
   revokeInvitation,
 } from '../../../domain/team.ts';
-import type { MailMessage } from '../../../platform/mail/mailer.ts';
+import { sendIfConfigured, type MailMessage } from '../../../platform/mail/mailer.ts';
 import { invitationMail, inviteUrl, resetMail, resetUrl } from '../../../presenters/accountMail.ts';
 import { Form, adminOnly, noticeFrom, notFoundPage, render, seeOther, type Ctx, type Deps } from '../../kit.tsx';
 import { ROLE_LABELS } from '../../ui/ui.tsx';
@@ -53,14 +53,7 @@ export function registerTeamRoutes({ app, ctx }: Deps) {
     return render(c, <MemberPage s={s} m={m} tasks={tasks} error={opts.error} notice={noticeFrom(c, NOTICES)} />, opts.status ?? 200);
   };
 
-  /** Send a message if this deployment sends mail: 'sent', 'failed' (the link is still shown), or 'off'. */
-  const mail = async (message: MailMessage): Promise<'sent' | 'failed' | 'off'> => {
-    if (!mailer) return 'off';
-    return mailer.send(message).then(
-      () => 'sent' as const,
-      () => 'failed' as const,
-    );
-  };
+  const mail = (message: MailMessage) => sendIfConfigured(mailer, message);
 
   /** A domain refusal (a rule, a conflict) is shown on the page it came from; anything else is a real error. */
   const refused = (err: unknown): DomainError => {
