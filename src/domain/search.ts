@@ -8,11 +8,12 @@
  * - email — a token with `@`: exact or prefix, `email_lower LIKE escaped || '%'` on customers_email.
  * - customerName — names that start with the words, first word first or last word first ("hale russell"), on the
  *   prefix btrees of 0002_search.sql (ordered ranges that stop after CANDIDATES rows); then, when that finds
- *   nothing, misspellings by trigram word similarity (`name_norm %> word` for every word, customers_name_trgm GIN)
- *   and, for a two-word name, by correcting each word against the workspace's name words (name_tokens: edit
- *   distance ≤ 1 for words of up to 4 letters, ≤ 2 otherwise — a swap is 2 — or the same dmetaphone within 4) and
- *   looking the corrected name up exactly, in either order; last, when nothing at all matched, the whole text by word
- *   similarity. Case/accent-free via normalizeName.
+ *   nothing, misspellings: each word said is corrected against the workspace's name words (name_tokens: trigram word
+ *   similarity, edit distance ≤ 1 for words of up to 4 letters, ≤ 2 otherwise — a swap is 2 — or the same dmetaphone
+ *   within 4), and the customers whose name holds a correction of every word are looked up on customers_name_keys
+ *   ('<workspace>:<word>' keys, so only the workspace is read); a two-word name is also looked up corrected and whole,
+ *   in either order, ranked by the edits it took; last, when nothing at all matched, the whole text by trigram word
+ *   similarity (customers_name_trgm). Case/accent-free via normalizeName.
  * - text — `search_tsv @@ plainto_tsquery('english', words)` (all words), newest first: the most recent TEXT_WINDOW
  *   tasks (tasks_recent), then a longer bounded walk for common words or the GIN index tasks_search for rare ones
  *   (textCtes); with 3–6 words and nothing else found, any all-but-one subset of the words. Skipped when the words
@@ -32,11 +33,14 @@
  *   word counts one edit less) > text 0.3 > relaxed text 0.2.
  * A task reached by several classes is reported once, with its best match (`matchedOn`).
  *
- * Statements are unnamed (never prepared), so the planner sees the parameter values: LIKE prefixes become index
- * ranges and selectivities come from the real words.
+ * Statements are prepared once per shape and connection with a generic plan (client.ts, `generic`): planning one
+ * took 1–2 ms on PostgreSQL, as much as running it. They are written so that the generic plan is the right one for
+ * any values — prefixes as index ranges (prefixRange), the order of work fixed by MATERIALIZED CTEs, OFFSET 0 fences
+ * and LIMITs — and test/db/search-plans.test.ts checks the generic plan of every class as well as the custom one.
  */
 
-import type { Queryable } from '../platform/db/client.ts';
+import { createHash } from 'node:crypto';
+import { prepared, type Prepared, type Queryable } from '../platform/db/client.ts';
 import { parseQuery, type ClassifiedQuery, type SearchHit, type SearchOptions } from './searchQuery.ts';
 import { checkOptions, searchStatement, searchSteps, stepClasses } from './searchSql.ts';
 
@@ -57,6 +61,17 @@ export {
   TEXT_WINDOW,
 } from './searchSql.ts';
 
+/** One prepared statement per distinct statement text (a few hundred shapes at most: classes, status, word counts). */
+const SHAPES = new Map<string, Prepared>();
+export function preparedSearch(sql: string): Prepared {
+  let st = SHAPES.get(sql);
+  if (!st) {
+    st = prepared(`search_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`, sql, { generic: true });
+    SHAPES.set(sql, st);
+  }
+  return st;
+}
+
 /** Find the tasks a caller means, ranked best first (see the module comment); usually one round trip. */
 export async function searchTasks(
   db: Queryable,
@@ -71,7 +86,7 @@ export async function searchTasks(
     const classes = stepClasses(step, best.values(), opts.limit);
     if (!classes) continue;
     const st = searchStatement(workspaceId, q, opts, classes);
-    const r = await db.query<SearchHit>(st.sql, st.params);
+    const r = await db.query<SearchHit>(preparedSearch(st.sql), st.params);
     for (const hit of r.rows) {
       const had = best.get(hit.id);
       if (!had || hit.score > had.score) best.set(hit.id, hit);

@@ -4,8 +4,8 @@ import { TASK_COLS, STATUSES } from './tasks.ts';
 import { parseQuery, type ClassifiedQuery, type MatchedOn, type SearchHit, type SearchOptions } from './searchQuery.ts';
 
 /**
- * A search class as run by SQL. `customerName` is the prefix lookup, `customerNameFuzzy` the trigram one (every word
- * similar to the name) and `customerNameLoose` the trigram one on the whole text (all report matchedOn
+ * A search class as run by SQL. `customerName` is the prefix lookup, `customerNameFuzzy` the word-by-word one (every
+ * word said similar to a word of the name) and `customerNameLoose` the trigram one on the whole text (all report matchedOn
  * 'customerName'); `customerNameEdit` corrects each word of a two-word name against the workspace's name words
  * (edit distance, sound) and looks the corrected name up exactly (also 'customerName'); `textRelaxed` is the
  * all-but-one-word fallback of `text` (matchedOn 'text').
@@ -107,6 +107,20 @@ export interface Ctx {
   wholeContactOnly: boolean;
 }
 
+/**
+ * `col` starts with `prefix`, as a range of the text_pattern_ops btree (byte order, which for UTF-8 is code point
+ * order): prefix ≤ col < prefix with its last character one higher. Unlike `LIKE $n`, a range of parameters is an
+ * index condition in a generic plan too, so the statement can be prepared once (see searchTasks).
+ */
+export function prefixRange(col: string, prefix: string, p: Params): string {
+  const chars = [...prefix];
+  const last = chars.pop()!.codePointAt(0)!;
+  // U+FFFF..: no next character worth computing (normalized text never ends so); the open range and LIKE do instead.
+  if (last >= 0xffff) return `${col} ~>=~ ${p.add(prefix)} AND ${col} LIKE ${p.add(escapeLike(prefix) + '%')}`;
+  const next = chars.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
+  return `${col} ~>=~ ${p.add(prefix)} AND ${col} ~<~ ${p.add(next)}`;
+}
+
 export function checkOptions(opts: SearchOptions): void {
   if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_LIMIT) throw invalid(`limit must be an integer from 1 to ${MAX_LIMIT}`);
   if (opts.status !== undefined && !STATUSES.includes(opts.status)) throw invalid(`status must be one of ${STATUSES.join(', ')}`);
@@ -121,6 +135,17 @@ export function fuzzyTerms(words: string): string[] {
   // One short word ("lea", "leak") is word-similar to thousands of names on a big workspace: not selective enough.
   if (terms.length === 1 && terms[0]!.length < MIN_FUZZY_SINGLE) return [];
   return terms;
+}
+
+/**
+ * SQL: name word `n.token` (with `n.phonetic`) is close to the word said `x.t` (with `x.len`, `x.sound` =
+ * dmetaphone): word-similar by trigrams (pg_trgm's %>, the test whole names had before), or within one edit (words
+ * of up to 4 letters) or two (longer; a swap of neighbours is two), or sounding the same within four edits.
+ */
+export function closeWord(n: string, x: string): string {
+  return `(${n}.token %> ${x}.t
+      OR (abs(length(${n}.token) - ${x}.len) <= 2 AND levenshtein_less_equal(${n}.token, ${x}.t, 2) <= CASE WHEN ${x}.len <= 4 THEN 1 ELSE 2 END)
+      OR (${n}.phonetic <> '' AND ${n}.phonetic = ${x}.sound AND levenshtein_less_equal(${n}.token, ${x}.t, 4) <= 4))`;
 }
 
 /** The two words of a name worth correcting ("wei zang", "lea mroeau"), or null: letters only, the longer 3+. */
@@ -244,7 +269,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
             c,
             `SELECT id, CASE WHEN ${exact} THEN ${SCORES.exactContact} ELSE ${SCORES.partialContact} END::float8 AS score
            FROM (SELECT id, phone_digits FROM customers
-                 WHERE workspace_id = ${ws} AND phone_rev IS NOT NULL AND phone_rev LIKE ${p.add(reverse(last10) + '%')}${whole}${gate}
+                 WHERE workspace_id = ${ws} AND phone_rev IS NOT NULL AND ${prefixRange('phone_rev', reverse(last10), p)}${whole}${gate}
                  ORDER BY phone_rev USING ~<~ LIMIT ${CANDIDATES}) x`,
             'phone',
           ),
@@ -254,7 +279,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
     case 'email': {
       // Exact or prefix (customers_email, index order: the exact address sorts first); exact only for whole contacts.
       const e = q.email!;
-      const match = c.wholeContactOnly ? `email_lower = ${p.add(e)}` : `email_lower LIKE ${p.add(escapeLike(e) + '%')}`;
+      const match = c.wholeContactOnly ? `email_lower = ${p.add(e)}` : prefixRange('email_lower', e, p);
       return [
         {
           name: 'h_email',
@@ -274,18 +299,17 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
       // Names that start with the words, first word first or last word first ("hale russell" finds Russell Hale):
       // two ordered ranges of the prefix btree indexes, each stopping after CANDIDATES rows.
       const w = p.add(q.words);
-      const prefix = p.add(escapeLike(q.words) + '%');
       return [
         {
           name: 'c_name',
           hits: false,
           body: `
     (SELECT id, name_norm FROM customers
-     WHERE workspace_id = ${ws} AND name_norm LIKE ${prefix}${gate}
+     WHERE workspace_id = ${ws} AND ${prefixRange('name_norm', q.words, p)}${gate}
      ORDER BY name_norm USING ~<~ LIMIT ${CANDIDATES})
     UNION
     (SELECT id, name_norm FROM customers
-     WHERE workspace_id = ${ws} AND ${NAME_ROTATED} LIKE ${prefix}${gate}
+     WHERE workspace_id = ${ws} AND ${prefixRange(NAME_ROTATED, q.words, p)}${gate}
      ORDER BY ${NAME_ROTATED} USING ~<~ LIMIT ${CANDIDATES})`,
         },
         {
@@ -299,27 +323,52 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
         },
       ];
     }
-    case 'customerNameFuzzy':
-    case 'customerNameLoose': {
-      // Misspelt names, through the GIN trigram index. Fuzzy: every word of 3+ letters word-similar to the name
-      // ("rusell hale", "jose nunes", "o'brien" → "brien"; one bitmap per word, ANDed: selective). Loose: the whole
-      // text word-similar to the name ("zoe obrien" ~ "zoe o brien", where "obrien" alone is not) — it can match
-      // every customer who shares a first name, so it runs last, only when nothing else matched.
+    case 'customerNameFuzzy': {
+      // Misspelt names, word by word against the workspace's name words (name_tokens, a few hundred to a few
+      // thousand): each word of 3+ letters said ("rusell hale", "jose nunes", "o'brien" → "brien", "apartmnets") is
+      // corrected to the name words close to it (closeWord), and a customer is a candidate when the name holds a
+      // correction of every word — looked up on customers_name_keys, whose keys are '<workspace>:<word>'
+      // (0013_name_keys.sql), so nothing outside the workspace is read. Any number of words, unlike customerNameEdit.
+      const terms = fuzzyTerms(q.words);
       const w = p.add(q.words);
-      const cond =
-        cls === 'customerNameFuzzy'
-          ? fuzzyTerms(q.words)
-              .map((x) => `name_norm %> ${p.add(x)}`)
-              .join(' AND ')
-          : `name_norm %> ${w}`;
+      const t = p.add(terms);
+      const holds = terms.map((_, k) => `tl_name_keys(workspace_id, name_norm) && (SELECT array_agg(key) FROM c_fuzzy WHERE i = ${k + 1})`);
       return [
         {
-          name: cls === 'customerNameFuzzy' ? 'h_fuzzy' : 'h_loose',
+          name: 'c_fuzzy',
+          hits: false,
+          body: `
+    SELECT x.i, ${ws}::text || ':' || n.token AS key
+    FROM (SELECT t, i, length(t) AS len, dmetaphone(t) AS sound FROM unnest(${t}::text[]) WITH ORDINALITY AS u(t, i) OFFSET 0) x
+    JOIN name_tokens n ON n.workspace_id = ${ws} AND ${closeWord('n', 'x')}
+    WHERE true${gate}`,
+        },
+        {
+          name: 'h_fuzzy',
           hits: true,
           body: tasksOfCustomers(
             c,
             `SELECT id, ${nameScore(w)} AS score FROM customers
-           WHERE workspace_id = ${ws} AND ${cond}${gate}
+           WHERE workspace_id = ${ws} AND ${holds.join(' AND ')}
+           ORDER BY score DESC, id DESC LIMIT ${CANDIDATES}`,
+            'customerName',
+          ),
+        },
+      ];
+    }
+    case 'customerNameLoose': {
+      // The whole text word-similar to the name, through the GIN trigram index ("zoe obrien" ~ "zoe o brien", where
+      // "obrien" is like no single name word): it can match every customer who shares a first name, so it runs last,
+      // only when nothing else matched.
+      const w = p.add(q.words);
+      return [
+        {
+          name: 'h_loose',
+          hits: true,
+          body: tasksOfCustomers(
+            c,
+            `SELECT id, ${nameScore(w)} AS score FROM customers
+           WHERE workspace_id = ${ws} AND name_norm %> ${w}${gate}
            ORDER BY score DESC, id DESC LIMIT ${CANDIDATES}`,
             'customerName',
           ),

@@ -11,7 +11,8 @@ import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
-import { searchTasks } from '../../src/domain/search.ts';
+import { parseQuery, searchStatement, searchTasks } from '../../src/domain/search.ts';
+import { closeWord, fuzzyTerms } from '../../src/domain/searchSql.ts';
 
 let db: TestDb;
 let ws: string;
@@ -126,4 +127,47 @@ test(`what callers said that found nothing before: each customer now comes first
     if (hits[0]?.customerName !== meant) wrong.push(`"${said}" → ${hits[0]?.customerName ?? 'nothing'} (wanted ${meant})`);
   }
   assert.deepEqual(wrong, []);
+});
+
+test(`the word-by-word fuzzy lookup finds exactly the customers a scan of every name finds (${STORE})`, async () => {
+  // Brute force: every customer of the workspace whose name holds, for each word said (3+ letters), a word close to
+  // it (closeWord) — the definition customerNameFuzzy implements through name_tokens and customers_name_keys.
+  const said: string[] = [];
+  for (const c of customers.slice(0, 60)) {
+    const words = c.name.split(' ');
+    const k = said.length % 3;
+    if (k === 0) said.push(`${words[0]} ${KINDS.replaced!(words[1]!) ?? words[1]}`);
+    else if (k === 1) said.push(`${KINDS.doubled!(words[0]!) ?? words[0]} ${words[1]}`);
+    else if (words[1]!.length >= 5)
+      said.push(KINDS.dropped!(words[1]!) ?? words[1]!); // a last name alone
+    else said.push(`${words[1]} ${words[0]}`);
+  }
+  let compared = 0;
+  for (const query of said) {
+    const q = parseQuery(query);
+    const terms = fuzzyTerms(q.words);
+    if (!terms.length) continue;
+    const want = (
+      await db.query<{ id: number; tasks: number }>(
+        `SELECT c.id, (SELECT count(*) FROM tasks t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id)::int AS tasks
+         FROM customers c
+         WHERE c.workspace_id = $1
+           AND (SELECT bool_and(EXISTS (SELECT 1 FROM unnest(string_to_array(c.name_norm, ' ')) AS w
+                                        CROSS JOIN LATERAL (SELECT w AS token, dmetaphone(w) AS phonetic) n
+                                        WHERE ${closeWord('n', 'x')}))
+                FROM (SELECT t, length(t) AS len, dmetaphone(t) AS sound FROM unnest($2::text[]) AS t) x)`,
+        [ws, terms],
+      )
+    ).rows.filter((x) => x.tasks > 0);
+    const st = searchStatement(ws, q, { limit: 50 }, ['customerNameFuzzy']);
+    const got = new Set((await db.query<{ customerId: number }>(st.sql, st.params)).rows.map((x) => x.customerId));
+    const wantIds = new Set(want.map((x) => x.id));
+    for (const id of got) assert.ok(wantIds.has(id), `"${query}": customer ${id} found but not by the scan`);
+    // All of them fit on one page when they have 50 tasks between them (and there are at most CANDIDATES of them).
+    if (want.length <= 50 && want.reduce((a, x) => a + x.tasks, 0) <= 50) {
+      assert.deepEqual([...got].sort(), [...wantIds].sort(), `"${query}": the same customers as the scan`);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 30, `enough queries compared whole (${compared})`);
 });

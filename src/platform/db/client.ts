@@ -9,25 +9,33 @@ export interface Result<T> {
 }
 
 /**
- * A hot statement of fixed shape, run as a named prepared statement on PostgreSQL: parsed and planned once per
- * connection (PostgreSQL moves to a generic plan after five executions when it is as cheap), instead of on every
- * call — planning was most of the database's CPU on the MCP hot path (bench/sql-cost.ts). Only for statements whose
- * best plan does not depend on the parameter values: equality and range lookups on indexed keys, inserts. Search
- * statements (LIKE patterns, trigram similarity) stay unnamed so that every execution is planned for its values.
+ * A hot statement of fixed shape, run as a named prepared statement on PostgreSQL: parsed once per connection instead
+ * of on every call — planning was most of the database's CPU on the MCP hot path (bench/sql-cost.ts).
+ * - Plain (`prepared(name, text)`): PostgreSQL moves to a generic plan after five executions when it is as cheap. Only
+ *   for statements whose best plan does not depend on the parameter values: equality and range lookups on indexed
+ *   keys, inserts.
+ * - Generic (`{ generic: true }`): planned once per connection, never again — run on connections whose
+ *   plan_cache_mode is force_generic_plan (a second, smaller pool), because PostgreSQL's own choice keeps re-planning a
+ *   big statement whose custom plans it estimates cheaper. For statements built so that the generic plan is the
+ *   right one whatever the values: prefix lookups as ranges (not LIKE), fences (MATERIALIZED, OFFSET 0) and LIMITs
+ *   that fix the plan's shape (the search statements; test/db/search-plans.test.ts checks their generic plans).
+ *   Inside a transaction they run on the transaction's connection, planned as a plain prepared statement.
+ * Statements with LIKE patterns or trigram similarity on values stay unnamed: every execution is planned for them.
  */
 export interface Prepared {
   readonly name: string;
   readonly text: string;
+  readonly generic?: boolean;
 }
 
 const preparedNames = new Map<string, string>();
 
-/** Declare a prepared statement (at module load). Names are global per connection, so each name has one text. */
-export function prepared(name: string, text: string): Prepared {
+/** Declare a prepared statement. Names are global per connection, so each name has one text. */
+export function prepared(name: string, text: string, opts: { generic?: boolean } = {}): Prepared {
   const known = preparedNames.get(name);
   if (known !== undefined && known !== text) throw new Error(`prepared statement "${name}" is declared twice with different SQL`);
   preparedNames.set(name, text);
-  return Object.freeze({ name, text });
+  return Object.freeze({ name, text, ...(opts.generic ? { generic: true } : {}) });
 }
 
 export type Sql = string | Prepared;
@@ -82,16 +90,24 @@ export class DataDirLockedError extends Error {}
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openPg(url: string, opts: { max?: number; applicationName?: string } = {}): Promise<Db> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: opts.max ?? 10,
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
-    application_name: opts.applicationName ?? 'taskline',
-  });
-  pool.on('error', () => {
-    /* idle client errors (server restart) are surfaced on the next query */
-  });
+  const poolOf = (max: number, options?: string) => {
+    const p = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      application_name: opts.applicationName ?? 'taskline',
+      ...(options ? { options } : {}),
+    });
+    p.on('error', () => {
+      /* idle client errors (server restart) are surfaced on the next query */
+    });
+    return p;
+  };
+  const pool = poolOf(opts.max ?? 10);
+  // Generic prepared statements (see Prepared), on connections of their own, opened when first needed.
+  let genericPool: pg.Pool | null = null;
+  const generic = () => (genericPool ??= poolOf(Math.max(2, Math.ceil((opts.max ?? 10) / 2)), '-c plan_cache_mode=force_generic_plan'));
   const u = new URL(url);
   const where = `postgres://${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
   const listeners = new Set<() => Promise<void>>();
@@ -105,7 +121,7 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
   const pgQuery = (on: pg.Pool | pg.PoolClient, sql: Sql, params?: readonly unknown[]) =>
     typeof sql === 'string' ? on.query(sql, params as unknown[]) : on.query({ name: sql.name, text: sql.text, values: params as unknown[] });
   const query = async <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
-    const r = await pgQuery(pool, sql, params);
+    const r = await pgQuery(typeof sql !== 'string' && sql.generic ? generic() : pool, sql, params);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   };
   return {
@@ -140,10 +156,17 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
       await pool.query(sql);
     },
     listen: (channel, handlers) => listenPg(url, `${opts.applicationName ?? 'taskline'}-listen`, channel, handlers, listeners),
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => {
+      const g = genericPool;
+      return {
+        total: pool.totalCount + (g?.totalCount ?? 0),
+        idle: pool.idleCount + (g?.idleCount ?? 0),
+        waiting: pool.waitingCount + (g?.waitingCount ?? 0),
+      };
+    },
     async close() {
       await Promise.all([...listeners].map((stop) => stop()));
-      await pool.end();
+      await Promise.all([pool.end(), genericPool?.end()]);
     },
   };
 }
