@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { PgSettings } from './lib/pgcluster.ts';
 import { DATA_DIR, openDataset, type Dataset } from './lib/datasets.ts';
 import { probe, responseOk, runLoad, type LoadResult, type Target } from './lib/load.ts';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile.ts';
@@ -31,6 +32,8 @@ export interface B1Options {
   profile: boolean;
   /** Wait up to this many seconds for other processes to go quiet before the rounds (0: don't). */
   waitQuietSeconds: number;
+  /** Run only these targets (the sized run: a-db and c-search); all of them when absent. Ratios without both sides are null. */
+  only?: string[];
   log: (m: string) => void;
 }
 
@@ -66,13 +69,22 @@ export interface TargetResult {
 
 export interface B1Result {
   dataset: string;
+  /** PostgreSQL settings during the run (set by the caller). */
+  settings?: PgSettings;
   connections: number;
   rounds: number;
   roundSeconds: number;
   warmupSeconds: number;
   pinned: boolean;
   targets: TargetResult[];
-  ratios: { cOverAdb: number; cOverB: number; cOverA: number; searchOverAdb: number; searchOverA: number; modernOverAdb: number };
+  ratios: {
+    cOverAdb: number | null;
+    cOverB: number | null;
+    cOverA: number | null;
+    searchOverAdb: number | null;
+    searchOverA: number | null;
+    modernOverAdb: number | null;
+  };
   toolsListBytes: number | null;
   /** 1-minute load average before the warm-up and after each round (other work on the machine shows here). */
   loadAvg: number[];
@@ -186,19 +198,21 @@ export async function runB1(o: B1Options): Promise<B1Result> {
   const children: Child[] = [];
   const stopAll = () => Promise.all(children.map((c) => c.stop()));
   try {
-    const started = await Promise.allSettled(['a', 'a-db', 'b', 'c'].map((name) => startServer({ ...serverSpec(name, ds), core })));
+    const wanted = (name: string) => !o.only || o.only.includes(name);
+    const servers = ['a', 'a-db', 'b', 'c'].filter((s) => wanted(s) || (s === 'c' && ['c-search', 'c-modern'].some(wanted)));
+    const started = await Promise.allSettled(servers.map((name) => startServer({ ...serverSpec(name, ds), core })));
     for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const port = (name: string) => children.find((c) => c.name === name)!.port;
-    const targets: Target[] = [
+    const port = (name: string) => children.find((c) => c.name === name)?.port ?? 0;
+    const targets: Target[] = (<Target[]>[
       { name: 'a', port: port('a'), path: '/', headers, bodies: detailBodies },
       { name: 'a-db', port: port('a-db'), path: mcpPath, headers, bodies: detailBodies },
       { name: 'b', port: port('b'), path: '/mcp', headers, bodies: detailBodies },
       { name: 'c', port: port('c'), path: mcpPath, headers, bodies: detailBodies },
       { name: 'c-search', port: port('c'), path: mcpPath, headers, bodies: searchBodies },
       { name: 'c-modern', port: port('c'), path: mcpPath, headers: modernHeaders, bodies: modernBodies },
-    ];
+    ]).filter((t) => wanted(t.name));
     for (const t of targets) await check(t);
 
     // B3: the tools/list result this credential (the default five read tools) gets.
@@ -280,7 +294,8 @@ export async function runB1(o: B1Options): Promise<B1Result> {
         firstFailure: rs.find((x) => x.firstFailure)?.firstFailure,
       };
     });
-    const rps = (n: string) => results.find((x) => x.name === n)!.reqPerSec;
+    const rps = (n: string) => results.find((x) => x.name === n)?.reqPerSec ?? Number.NaN;
+    const ratio = (a: string, b: string, d: number) => (Number.isFinite(rps(a) / rps(b)) ? round(rps(a) / rps(b), d) : null);
     const allFailed = results.filter((x) => x.rounds.every((rr) => rr.ok === 0));
     if (allFailed.length)
       throw new Error(`every request failed for ${allFailed.map((x) => `${x.name} (${x.firstFailure ?? 'no response'})`).join(', ')}`);
@@ -305,12 +320,12 @@ export async function runB1(o: B1Options): Promise<B1Result> {
       pinned,
       targets: results,
       ratios: {
-        cOverAdb: round(rps('c') / rps('a-db'), 3),
-        cOverB: round(rps('c') / rps('b'), 2),
-        cOverA: round(rps('c') / rps('a'), 3),
-        searchOverAdb: round(rps('c-search') / rps('a-db'), 3),
-        searchOverA: round(rps('c-search') / rps('a'), 3),
-        modernOverAdb: round(rps('c-modern') / rps('a-db'), 3),
+        cOverAdb: ratio('c', 'a-db', 3),
+        cOverB: ratio('c', 'b', 2),
+        cOverA: ratio('c', 'a', 3),
+        searchOverAdb: ratio('c-search', 'a-db', 3),
+        searchOverA: ratio('c-search', 'a', 3),
+        modernOverAdb: ratio('c-modern', 'a-db', 3),
       },
       toolsListBytes,
       loadAvg,

@@ -5,6 +5,7 @@
  */
 import { searchWorkspaceTasks } from '../src/mcp/tools/searchWorkspaceTasks.ts';
 import { openDataset, type Dataset } from './lib/datasets.ts';
+import type { PgSettings } from './lib/pgcluster.ts';
 import { QUERY_CLASSES, TYPO_KINDS, sampleQueries, shuffled, type BenchQuery, type QueryClass, type TypoKind } from './lib/queries.ts';
 import { round, summarize, type Summary } from './lib/stats.ts';
 import { benchToolContext, mintBenchToken } from './lib/taskline.ts';
@@ -35,6 +36,10 @@ export interface Sizes {
 
 export interface B2Result {
   store: Dataset['store'];
+  /** A PostgreSQL server other than the machine's default one (the sized run). */
+  variant?: string;
+  /** PostgreSQL settings during the run (set by the caller). */
+  settings?: PgSettings;
   size: number;
   label: string;
   perClass: number;
@@ -131,6 +136,7 @@ export async function runB2(ds: Dataset, opts: { perClass: number; log: (m: stri
     const agg = (xs: number[]) => ({ mean: round(summarize(xs).mean, 1), max: round(summarize(xs).max, 1) });
     return {
       store: ds.store,
+      variant: ds.variant,
       size: ds.size,
       label: ds.label,
       perClass: opts.perClass,

@@ -10,6 +10,10 @@
  *   --rounds=N --seconds=S --warmup=S --connections=N --per-class=N
  *   --profile / --no-profile   extra Taskline rounds under node --cpu-prof (default: on for full runs)
  *   --wait-quiet=S       before B1 and each B2 dataset, wait for other processes to use < 25% of a core (S s at most in all)
+ *   --sized=auto|none|2GB   also run B2 and B1 (a-db, c-search) at the largest PostgreSQL size on a private server whose
+ *                        shared_buffers holds the working set (auto: the database's size + 25%; default auto for full
+ *                        runs, none otherwise); see bench/lib/pgcluster.ts
+ *   --before=FILE        a results JSON of an earlier full run (bench/results/…-pg.json): before/after columns
  *
  * Exits non-zero when a server fails to start, a probe request fails, every request to a server fails, or a part
  * throws. It asserts nothing about speed.
@@ -19,7 +23,8 @@ import path from 'node:path';
 import { LISTED_TOOLS } from '../src/mcp/tools/index.ts';
 import { runB1, type B1Result } from './b1.ts';
 import { runB2, type B2Result } from './b2.ts';
-import { ROOT, ensurePgDataset, ensurePgliteDataset, openDataset, postgresVersion, type Dataset } from './lib/datasets.ts';
+import { databaseBytes, prewarm, pgSettings, sizedSharedBuffers, startPrivateServer } from './lib/pgcluster.ts';
+import { PG_BASE, ROOT, ensurePgDataset, ensurePgliteDataset, openDataset, postgresVersion, type Dataset } from './lib/datasets.ts';
 import { cpuMark, cpuUse, waitQuiet } from './lib/cpu.ts';
 import { explainSearch } from './lib/explain.ts';
 import { machine } from './lib/machine.ts';
@@ -47,6 +52,8 @@ function parseArgs(argv: string[]) {
     'per-class',
     'profile',
     'no-profile',
+    'sized',
+    'before',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const quick = flags.has('quick');
@@ -85,6 +92,8 @@ function parseArgs(argv: string[]) {
     perClass: num('per-class', quick ? 30 : 200),
     profile: flags.has('profile') || (!quick && !flags.has('no-profile')),
     waitQuiet: flags.has('wait-quiet') ? num('wait-quiet', 300) : 0,
+    sized: str('sized', quick ? 'none' : 'auto'),
+    before: typeof flags.get('before') === 'string' ? (flags.get('before') as string) : null,
   };
 }
 
@@ -143,8 +152,61 @@ async function main() {
     }
   }
 
+  // The sized run: the largest PostgreSQL dataset again, on a private server whose shared_buffers holds it.
+  let b1Sized: B1Result | null = null;
+  const defaultSettings = largestPg ? await pgSettings(`${PG_BASE}/postgres`) : undefined;
+  for (const r of b2) if (r.store === 'pg') r.settings = defaultSettings;
+  if (b1) b1.settings = defaultSettings;
+  if (o.sized !== 'none' && largestPg) {
+    const bytes = await databaseBytes(largestPg.databaseUrl!);
+    const sharedBuffers = o.sized === 'auto' ? sizedSharedBuffers(bytes) : o.sized;
+    log(`== sized run: pg ${largestPg.label} (${Math.round(bytes / 2 ** 20)} MB) with shared_buffers ${sharedBuffers}`);
+    const server = await startPrivateServer({ sharedBuffers, like: PG_BASE, log });
+    const stop = () => server.stop();
+    process.once('exit', stop);
+    try {
+      const ds = await ensurePgDataset(largestPg.size, o.seed, {
+        reseed: o.reseed,
+        log,
+        base: server.base,
+        variant: `shared_buffers ${sharedBuffers}`,
+      });
+      datasets.push(ds);
+      const settings = await pgSettings(`${server.base}/postgres`);
+      log(`  sized: prewarmed ${await prewarm(ds.databaseUrl!)} MB of tables and indexes`);
+      if (o.only.has('b2')) {
+        if (o.waitQuiet) await waitQuiet(25, o.waitQuiet, log);
+        const m0 = cpuMark([]);
+        const r = await runB2(ds, { perClass: o.perClass, log });
+        r.foreignCpu = cpuUse(m0, cpuMark([]), -1)?.foreign ?? null;
+        r.settings = settings;
+        b2.push(r);
+        log(`  pg ${ds.label} ${ds.variant}: ` + r.classes.map((c) => `${c.cls} p95 ${c.p95}`).join(', '));
+      }
+      if (o.only.has('b1')) {
+        log(`== B1 a-db and c-search on pg ${ds.label} ${ds.variant}`);
+        b1Sized = await runB1({
+          ds,
+          connections: o.connections,
+          warmupSeconds: o.warmup,
+          rounds: o.rounds,
+          roundSeconds: o.seconds,
+          profile: false,
+          waitQuietSeconds: o.waitQuiet,
+          only: ['a-db', 'c-search'],
+          log,
+        });
+        b1Sized.settings = settings;
+      }
+    } finally {
+      stop();
+      process.off('exit', stop);
+    }
+  }
+  const before = o.before ? (JSON.parse(fs.readFileSync(o.before, 'utf8')) as RunResults) : null;
+
   const tools = [...LISTED_TOOLS.values()];
-  const searchRun = b2.filter((r) => r.store === 'pg').sort((a, b) => b.size - a.size)[0] ?? b2[0];
+  const searchRun = b2.filter((r) => r.store === 'pg' && !r.variant).sort((a, b) => b.size - a.size)[0] ?? b2[0];
   const b3: B3Result = {
     toolsListBytes: b1?.toolsListBytes ?? null,
     toolsListBytesAllTools: Buffer.byteLength(JSON.stringify({ tools })),
@@ -160,8 +222,10 @@ async function main() {
     seed: o.seed,
     datasets: datasets.map((d) => ({ store: d.store, label: d.label, size: d.size, seededNow: d.seededNow, seedSeconds: d.seedSeconds })),
     b1,
+    b1Sized,
     b2,
     b3,
+    before: before ? { date: before.date, b1: before.b1, b2: before.b2.filter((x) => x.store === 'pg') } : null,
     seconds: (performance.now() - t0) / 1000,
   };
   const md = markdown(results);
@@ -174,6 +238,7 @@ async function main() {
     const part = {
       ...results,
       b1: store === 'pg' ? b1 : null,
+      b1Sized: store === 'pg' ? b1Sized : null,
       b2: b2.filter((r) => r.store === store),
       b3: store === 'pg' ? b3 : { ...b3, search: b2.find((r) => r.store === store)?.sizes ?? null },
     };
@@ -183,8 +248,9 @@ async function main() {
 
   // EXPLAIN (ANALYZE, BUFFERS) of the p95 query of every class over its target, at the largest size of each store.
   for (const store of o.quick ? [] : (['pg', 'pglite'] as const)) {
-    const run = b2.filter((r) => r.store === store).sort((a, b) => b.size - a.size)[0];
-    const ds = datasets.find((d) => d.store === store && d.size === run?.size);
+    // The sized run when there is one: the targets hold for it.
+    const run = b2.filter((r) => r.store === store).sort((a, b) => b.size - a.size || Number(!!b.variant) - Number(!!a.variant))[0];
+    const ds = datasets.find((d) => d.store === store && d.size === run?.size && d.variant === run?.variant);
     if (!run || !ds) continue;
     const limit = store === 'pg' ? TARGETS.searchP95Pg : TARGETS.searchP95Pglite;
     const slow = run.classes.filter((c) => c.p95 > limit && c.atP95.query);

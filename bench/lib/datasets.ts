@@ -31,6 +31,8 @@ export interface Dataset {
   /** PostgreSQL: the database URL; PGlite: the data directory. */
   databaseUrl?: string;
   dataDir?: string;
+  /** Which server, when not the machine's default one (e.g. "shared_buffers 1536MB"). */
+  variant?: string;
   /** Seeded by this run (false: reused). */
   seededNow: boolean;
   seedSeconds: number;
@@ -123,8 +125,8 @@ async function tidy(db: Db, workspaceId: string): Promise<void> {
   await db.query('DELETE FROM mcp_credentials WHERE workspace_id = $1', [workspaceId]);
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: `${PG_BASE}/postgres`, application_name: 'taskline-bench' });
+async function admin<T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE): Promise<T> {
+  const c = new pg.Client({ connectionString: `${base}/postgres`, application_name: 'taskline-bench' });
   await c.connect();
   try {
     return await fn(c);
@@ -144,12 +146,19 @@ export async function postgresVersion(): Promise<string | null> {
   }
 }
 
-export async function ensurePgDataset(size: number, seed: number, opts: { reseed?: boolean; log: Log }): Promise<Dataset> {
+/** `base`: another PostgreSQL server (the sized run's private one, bench/lib/pgcluster.ts); `variant` names it. */
+export async function ensurePgDataset(
+  size: number,
+  seed: number,
+  opts: { reseed?: boolean; log: Log; base?: string; variant?: string },
+): Promise<Dataset> {
   const label = sizeLabel(size);
   const dbName = `taskline_bench_${label}`;
-  const url = `${PG_BASE}/${dbName}`;
+  const base = opts.base ?? PG_BASE;
+  const url = `${base}/${dbName}`;
+  const tag = opts.variant ? `pg ${label} ${opts.variant}` : `pg ${label}`;
   const codeHash = seedCodeHash();
-  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rows.length > 0);
+  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rows.length > 0, base);
   if (exists && !opts.reseed) {
     const db = await openPg(url, { max: 2, applicationName: 'taskline-bench' });
     try {
@@ -163,13 +172,14 @@ export async function ensurePgDataset(size: number, seed: number, opts: { reseed
       if (m && m.size === size && m.seed === seed && m.codeHash === codeHash && seq === m.lastNumber && (await schemaKnown(db))) {
         const { applied } = await migrate(db);
         if (applied.length) {
-          opts.log(`  pg ${label}: applied migrations ${applied.map((a) => a.version).join(', ')}; ANALYZE`);
+          opts.log(`  ${tag}: applied migrations ${applied.map((a) => a.version).join(', ')}; ANALYZE`);
           await db.exec('ANALYZE');
         }
         await tidy(db, m.workspaceId);
-        opts.log(`  pg ${label}: reusing ${dbName} (seed ${seed}, seeded ${m.seededAt})`);
+        opts.log(`  ${tag}: reusing ${dbName} (seed ${seed}, seeded ${m.seededAt})`);
         return {
           store: 'pg',
+          variant: opts.variant,
           size,
           label,
           seed,
@@ -181,9 +191,7 @@ export async function ensurePgDataset(size: number, seed: number, opts: { reseed
           seedSeconds: m.seedSeconds,
         };
       }
-      opts.log(
-        `  pg ${label}: ${dbName} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`,
-      );
+      opts.log(`  ${tag}: ${dbName} does not match (size ${size}, seed ${seed}, seeding code ${codeHash}, migrations of this tree): seeding again`);
     } finally {
       await db.close();
     }
@@ -191,15 +199,16 @@ export async function ensurePgDataset(size: number, seed: number, opts: { reseed
   await admin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${dbName}`);
-  });
+  }, base);
   const db = await openPg(url, { max: 4, applicationName: 'taskline-bench-seed' });
   try {
-    const s = await seedInto(db, size, seed, opts.log, `pg ${label}`);
+    const s = await seedInto(db, size, seed, opts.log, tag);
     const marker: Marker = { ...s, codeHash, seededAt: new Date().toISOString() };
     await db.exec('CREATE TABLE bench_dataset (marker jsonb NOT NULL)');
     await db.query('INSERT INTO bench_dataset (marker) VALUES ($1)', [JSON.stringify(marker)]);
     return {
       store: 'pg',
+      variant: opts.variant,
       size,
       label,
       seed,

@@ -5,6 +5,7 @@ import type { B1Result } from '../b1.ts';
 import type { B2Result } from '../b2.ts';
 import type { Machine } from './machine.ts';
 import { describeMachine } from './machine.ts';
+import { describeSettings } from './pgcluster.ts';
 import { QUERY_CLASSES } from './queries.ts';
 import { round } from './stats.ts';
 
@@ -26,8 +27,12 @@ export interface RunResults {
   seed: number;
   datasets: { store: string; label: string; size: number; seededNow: boolean; seedSeconds: number }[];
   b1: B1Result | null;
+  /** a-db and c-search again on the sized server (absent in results written before it existed). */
+  b1Sized?: B1Result | null;
   b2: B2Result[];
   b3: B3Result;
+  /** An earlier run's PostgreSQL results (--before), for the before/after columns. */
+  before?: { date: string; b1: B1Result | null; b2: B2Result[] } | null;
   seconds: number;
   /** Free-text remarks shown under the tables (e.g. data merged from a follow-up run). */
   note?: string;
@@ -42,10 +47,29 @@ export const TARGETS = {
   searchP95Pglite: 25,
   growth: 2,
   toolsListBytes: 8 * 1024,
+  searchOverAdb: 0.35,
+  searchPgUs: 1000,
   textBytesPerHit: 300,
 };
 
 const mark = (ok: boolean | null) => (ok === null ? '–' : ok ? '✅' : '❌');
+const atLeast = (x: number | null | undefined, t: number) => (x === null || x === undefined ? null : x >= t);
+const pctOrDash = (x: number | null) => (x === null ? '–' : `${x}%`);
+
+function b1Table(b: B1Result): string[] {
+  const L = [
+    "| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others' CPU |",
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const t of b.targets) {
+    const f = t.failed.non2xx + t.failed.isError + t.failed.errors;
+    L.push(
+      `| ${t.name} | ${t.what} | ${int(t.reqPerSec)} | ${t.p50} | ${t.p99} | ${f ? `${int(f)} of ${int(t.requests)}` : '0'} | ` +
+        `${pctOrDash(t.serverCpuPct)} | ${t.serverUsPerRequest ?? '–'} | ${pctOrDash(t.postgresCpuPct)} | ${t.postgresUsPerRequest ?? '–'} | ${t.statementsPerRequest ?? '–'} | ${pctOrDash(t.loadGeneratorCpuPct)} | ${pctOrDash(t.foreignCpu)} |`,
+    );
+  }
+  return L;
+}
 const fmt = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : String(round(x, d)));
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
@@ -60,7 +84,7 @@ export interface Growth {
 export function growth(b2: B2Result[]): Growth[] {
   const out: Growth[] = [];
   for (const store of ['pg', 'pglite'] as const) {
-    const runs = b2.filter((r) => r.store === store).sort((a, b) => a.size - b.size);
+    const runs = b2.filter((r) => r.store === store && !r.variant).sort((a, b) => a.size - b.size);
     const lo = runs[0];
     const hi = runs[runs.length - 1];
     if (!lo || !hi || lo === hi) continue;
@@ -71,8 +95,48 @@ export function growth(b2: B2Result[]): Growth[] {
       if (a && b) byClass[c] = round(b / a, 2);
     }
     out.push({ store, from: lo.label, to: hi.label, byClass });
+    // The sized run at the largest size against the smallest (which fits the default buffers anyway).
+    const sized = b2.find((r) => r.store === store && r.variant && r.size === hi.size);
+    if (sized) {
+      const bySized: Record<string, number> = {};
+      for (const c of QUERY_CLASSES) {
+        const a = lo.classes.find((x) => x.cls === c)?.p95;
+        const b = sized.classes.find((x) => x.cls === c)?.p95;
+        if (a && b) bySized[c] = round(b / a, 2);
+      }
+      out.push({ store: `${store} sized`, from: lo.label, to: hi.label, byClass: bySized });
+    }
   }
   return out;
+}
+
+/** p95 per class and c-search at the largest PostgreSQL size: the --before run against this one (default and sized). */
+function beforeAfter(r: RunResults): string[] {
+  const b = r.before!;
+  const largest = (xs: B2Result[]) => xs.filter((x) => x.store === 'pg').sort((x, y) => y.size - x.size);
+  const was = largest(b.b2).find((x) => !x.variant);
+  const now = largest(r.b2).find((x) => !x.variant);
+  const sized = largest(r.b2).find((x) => x.variant);
+  if (!was || !now) return [];
+  const L = [
+    `**Before / after** (p95 ms, pg ${now.label}; before: the run of ${b.date.slice(0, 16).replace('T', ' ')} UTC, default server):`,
+    '',
+    `| class | before | after | after, ${sized?.variant ?? 'no sized run'} |`,
+    '|---|--:|--:|--:|',
+  ];
+  const p95 = (x: B2Result | undefined, c: string) => x?.classes.find((y) => y.cls === c)?.p95;
+  for (const c of QUERY_CLASSES) L.push(`| ${c} | ${fmt(p95(was, c), 1)} | ${fmt(p95(now, c), 1)} | ${fmt(p95(sized, c), 1)} |`);
+  const cs = (x: B1Result | null | undefined) => x?.targets.find((t) => t.name === 'c-search');
+  const rows: [string, (t: ReturnType<typeof cs>) => number | null | undefined][] = [
+    ['c-search req/s', (t) => t?.reqPerSec],
+    ['c-search PostgreSQL CPU µs/call', (t) => t?.postgresUsPerRequest],
+    ['c-search server CPU µs/call', (t) => t?.serverUsPerRequest],
+  ];
+  for (const [name, f] of rows) L.push(`| ${name} | ${fmt(f(cs(b.b1)), 0)} | ${fmt(f(cs(r.b1)), 0)} | ${fmt(f(cs(r.b1Sized)), 0)} |`);
+  L.push(
+    `| c-search/a-db | ${fmt(b.b1?.ratios.searchOverAdb, 3)} | ${fmt(r.b1?.ratios.searchOverAdb, 3)} | ${fmt(r.b1Sized?.ratios.searchOverAdb, 3)} |`,
+  );
+  return L;
 }
 
 export function markdown(r: RunResults): string {
@@ -93,18 +157,8 @@ export function markdown(r: RunResults): string {
         `SQL statements per request from pg_stat_database transactions (approximate: backends publish them about once a second, so short rounds undercount); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
     );
     L.push('');
-    L.push(
-      "| server | what | req/s | p50 ms | p99 ms | failed | server core busy | server CPU µs/req | PostgreSQL core busy | PostgreSQL CPU µs/req | SQL statements/req | load generator core busy | others' CPU |",
-    );
-    L.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
-    const pctOrDash = (x: number | null) => (x === null ? '–' : `${x}%`);
-    for (const t of b.targets) {
-      const f = t.failed.non2xx + t.failed.isError + t.failed.errors;
-      L.push(
-        `| ${t.name} | ${t.what} | ${int(t.reqPerSec)} | ${t.p50} | ${t.p99} | ${f ? `${int(f)} of ${int(t.requests)}` : '0'} | ` +
-          `${pctOrDash(t.serverCpuPct)} | ${t.serverUsPerRequest ?? '–'} | ${pctOrDash(t.postgresCpuPct)} | ${t.postgresUsPerRequest ?? '–'} | ${t.statementsPerRequest ?? '–'} | ${pctOrDash(t.loadGeneratorCpuPct)} | ${pctOrDash(t.foreignCpu)} |`,
-      );
-    }
+    L.push(`PostgreSQL: ${describeSettings(b.settings)}.`, '');
+    L.push(...b1Table(b));
     L.push('');
     const c = b.targets.find((t) => t.name === 'c')!;
     const adb = b.targets.find((t) => t.name === 'a-db')!;
@@ -147,13 +201,25 @@ export function markdown(r: RunResults): string {
         '',
       );
     L.push(
-      `Ratios (medians): **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(b.ratios.cOverAdb >= TARGETS.cOverAdb)}), ` +
-        `**c/b ${fmt(b.ratios.cOverB, 2)}** (≥ ${TARGETS.cOverB} ${mark(b.ratios.cOverB >= TARGETS.cOverB)}), ` +
+      `Ratios (medians): **c/a-db ${fmt(b.ratios.cOverAdb, 3)}** (target ≥ ${TARGETS.cOverAdb} ${mark(atLeast(b.ratios.cOverAdb, TARGETS.cOverAdb))}), ` +
+        `**c/b ${fmt(b.ratios.cOverB, 2)}** (≥ ${TARGETS.cOverB} ${mark(atLeast(b.ratios.cOverB, TARGETS.cOverB))}), ` +
         `c/a ${fmt(b.ratios.cOverA, 3)}, c p99 ${c.p99} ms (≤ ${TARGETS.p99Ms} ${mark(c.p99 <= TARGETS.p99Ms)}); ` +
         `search: c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)}, c-search/a ${fmt(b.ratios.searchOverA, 3)}` +
         (b.ratios.modernOverAdb === undefined ? '.' : `; MCP 2026-07-28: c-modern/a-db ${fmt(b.ratios.modernOverAdb, 3)}.`),
     );
     L.push('');
+  }
+  if (r.b1Sized) {
+    const b = r.b1Sized;
+    L.push(
+      `**B1 search on the sized server** — a-db and c-search again, same rounds, on ${b.dataset} with PostgreSQL ${describeSettings(b.settings)} (tables and indexes prewarmed):`,
+      '',
+      ...b1Table(b),
+      '',
+      `c-search/a-db ${fmt(b.ratios.searchOverAdb, 3)} (target ≥ ${TARGETS.searchOverAdb} ${mark(atLeast(b.ratios.searchOverAdb, TARGETS.searchOverAdb))}); ` +
+        `c-search PostgreSQL CPU ${b.targets.find((t) => t.name === 'c-search')?.postgresUsPerRequest ?? '–'} µs per call (target ≤ ${TARGETS.searchPgUs}).`,
+      '',
+    );
   }
 
   if (r.b2.length) {
@@ -163,9 +229,12 @@ export function markdown(r: RunResults): string {
         `Other processes used ${r.b2.map((x) => `${x.foreignCpu ?? '?'}% (${x.store} ${x.label})`).join(', ')} of a core during these runs:`,
     );
     L.push('');
+    const pgSettings = [...new Map(r.b2.filter((x) => x.settings).map((x) => [x.variant ?? 'default server', x.settings])).entries()];
+    if (pgSettings.length) L.push(`PostgreSQL: ${pgSettings.map(([k, v]) => `${k}: ${describeSettings(v)}`).join('; ')}.`, '');
     const runs = [...r.b2].sort((a, b) => (a.store === b.store ? a.size - b.size : a.store === 'pg' ? -1 : 1));
+    const runName = (x: B2Result) => `${x.store} ${x.label}${x.variant ? ` (${x.variant})` : ''}`;
     const gs = growth(r.b2);
-    const head = ['class', ...runs.map((x) => `${x.store} ${x.label}`), ...gs.map((g) => `p95 ×${g.from}→${g.to} ${g.store}`)];
+    const head = ['class', ...runs.map(runName), ...gs.map((g) => `p95 ×${g.from}→${g.to} ${g.store}`)];
     L.push(`| ${head.join(' | ')} |`);
     L.push(`|${['---', ...Array<string>(runs.length + gs.length).fill('--:')].join('|')}|`);
     for (const cls of QUERY_CLASSES) {
@@ -181,7 +250,7 @@ export function markdown(r: RunResults): string {
     L.push('');
     const big = runs.filter((x) => x.store === 'pg').at(-1) ?? runs.at(-1)!;
     L.push(
-      `Hit rate / source task found (${big.store} ${big.label}): ` +
+      `Hit rate / source task found (${runName(big)}): ` +
         big.classes
           .map((c) => `${c.cls} ${Math.round(c.hitRate * 100)}%${c.foundRate === null ? '' : `/${Math.round(c.foundRate * 100)}%`}`)
           .join(', ') +
@@ -192,13 +261,14 @@ export function markdown(r: RunResults): string {
     if (big.typos)
       L.push(
         '',
-        `Misspelt names by kind (${big.store} ${big.label}; customer among the hits / first): ` +
+        `Misspelt names by kind (${runName(big)}; customer among the hits / first): ` +
           Object.entries(big.typos)
             .map(([k, v]) => `${k} ${Math.round(v.customerFound * 100)}% / ${Math.round(v.customerFirst * 100)}% (${v.n})`)
             .join(', ') +
           '.',
       );
     L.push('');
+    if (r.before) L.push(...beforeAfter(r), '');
   }
 
   const b3 = r.b3;
