@@ -27,6 +27,9 @@ const base = pg ?? pglite;
 if (!base) throw new Error(`no results for ${day}`);
 const note = [pg?.note, pglite?.note].filter(Boolean).join('; ') || undefined;
 const merged: RunResults = { ...base, b1: pg?.b1 ?? null, b2: [...(pg?.b2 ?? []), ...(pglite?.b2 ?? [])], b3: pg?.b3 ?? base.b3, note };
+// B4 is split by store too: put its rows back together.
+const b4 = pg?.b4 ?? pglite?.b4;
+if (b4) merged.b4 = { ...b4, stores: [...(pg?.b4?.stores ?? []), ...(pglite?.b4?.stores ?? [])] };
 const md = markdown(merged);
 fs.writeFileSync(path.join(dir, 'latest.md'), md + '\n');
 updateReadme(md, ROOT);

@@ -1,8 +1,10 @@
 /**
- * npm run bench [-- options]: B1 throughput, B2 search latency, B3 context economy (see bench/README.md).
+ * npm run bench [-- options]: B1 throughput, B2 search latency, B3 context economy, B4 grow-up costs (see bench/README.md).
  *
  *   --quick              10k tasks only, 1 × 3 s rounds, 30 queries per class, no profile/EXPLAIN (CI: proves the bench runs)
- *   --only=b1,b2         run only these parts (B3 always comes along)
+ *   --only=b1,b2         run only these parts (B3 always comes along; b4 alone seeds no bench dataset)
+ *   --grow=1m            B4 size: tasks seeded into a throwaway database per store before timing a cold start
+ *                        (default 1m; quick 10k); B4 uses the stores not set to "none" by --pg / --pglite
  *   --pg=10k,100k,1m     PostgreSQL sizes (default 10k,100k,1m; quick 10k); B1 uses the largest
  *   --pglite=10k,100k    PGlite sizes (default 10k,100k; quick 10k; "none" to skip)
  *   --seed=N             seed of the generated workspaces (default 1)
@@ -25,6 +27,7 @@ import { runB1, type B1Result } from './b1.ts';
 import { runB2, type B2Result } from './b2.ts';
 import { databaseBytes, prewarm, pgSettings, sizedSharedBuffers, startPrivateServer } from './lib/pgcluster.ts';
 import { PG_BASE, ROOT, ensurePgDataset, ensurePgliteDataset, openDataset, postgresVersion, type Dataset } from './lib/datasets.ts';
+import { runB4, type B4Result } from './b4.ts';
 import { cpuMark, cpuUse, waitQuiet } from './lib/cpu.ts';
 import { explainSearch } from './lib/explain.ts';
 import { machine } from './lib/machine.ts';
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]) {
     'warmup',
     'connections',
     'per-class',
+    'grow',
     'profile',
     'no-profile',
     'sized',
@@ -74,7 +78,7 @@ function parseArgs(argv: string[]) {
             return Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1);
           });
   const only = new Set(
-    str('only', 'b1,b2,b3')
+    str('only', 'b1,b2,b3,b4')
       .split(',')
       .map((s) => s.trim().toLowerCase()),
   );
@@ -83,6 +87,7 @@ function parseArgs(argv: string[]) {
     only,
     pgSizes: sizes('pg', quick ? '10k' : '10k,100k,1m'),
     pgliteSizes: sizes('pglite', quick ? '10k' : '10k,100k'),
+    growSize: sizes('grow', quick ? '10k' : '1m')[0] ?? 0,
     seed: num('seed', 1),
     reseed: flags.has('reseed'),
     rounds: num('rounds', quick ? 1 : 3),
@@ -112,10 +117,12 @@ async function main() {
   if (!pgVersion && o.pgSizes.length)
     throw new Error('PostgreSQL is not reachable at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432); start it, or pass --pg=none');
 
-  log('== datasets');
   const datasets: Dataset[] = [];
-  for (const n of o.pgSizes) datasets.push(await ensurePgDataset(n, o.seed, { reseed: o.reseed, log }));
-  for (const n of o.pgliteSizes) datasets.push(await ensurePgliteDataset(n, o.seed, { reseed: o.reseed, log }));
+  if (o.only.has('b1') || o.only.has('b2')) {
+    log('== datasets');
+    for (const n of o.pgSizes) datasets.push(await ensurePgDataset(n, o.seed, { reseed: o.reseed, log }));
+    for (const n of o.pgliteSizes) datasets.push(await ensurePgliteDataset(n, o.seed, { reseed: o.reseed, log }));
+  }
 
   let b1: B1Result | null = null;
   const largestPg = datasets.filter((d) => d.store === 'pg').sort((a, b) => b.size - a.size)[0];
@@ -204,6 +211,13 @@ async function main() {
     }
   }
   const before = o.before ? (JSON.parse(fs.readFileSync(o.before, 'utf8')) as RunResults) : null;
+  // B4 last: its throwaway 1M databases push the bench datasets out of the caches.
+  let b4: B4Result | null = null;
+  const growStores = [...(o.pgSizes.length ? ['pg' as const] : []), ...(o.pgliteSizes.length ? ['pglite' as const] : [])];
+  if (o.only.has('b4') && o.growSize > 0 && growStores.length) {
+    log(`== B4 grow-up costs (${growStores.join(', ')}; ${o.growSize.toLocaleString('en-US')} tasks)`);
+    b4 = await runB4({ size: o.growSize, stores: growStores, seed: o.seed, log });
+  }
 
   const tools = [...LISTED_TOOLS.values()];
   const searchRun = b2.filter((r) => r.store === 'pg' && !r.variant).sort((a, b) => b.size - a.size)[0] ?? b2[0];
@@ -226,6 +240,7 @@ async function main() {
     b2,
     b3,
     before: before ? { date: before.date, b1: before.b1, b2: before.b2.filter((x) => x.store === 'pg') } : null,
+    b4,
     seconds: (performance.now() - t0) / 1000,
   };
   const md = markdown(results);
@@ -234,13 +249,14 @@ async function main() {
   fs.mkdirSync(dir, { recursive: true });
   const day = date.slice(0, 10);
   for (const store of ['pg', 'pglite'] as const) {
-    if (!datasets.some((d) => d.store === store)) continue;
+    if (!datasets.some((d) => d.store === store) && !b4?.stores.some((s) => s.store === store)) continue;
     const part = {
       ...results,
       b1: store === 'pg' ? b1 : null,
       b1Sized: store === 'pg' ? b1Sized : null,
       b2: b2.filter((r) => r.store === store),
       b3: store === 'pg' ? b3 : { ...b3, search: b2.find((r) => r.store === store)?.sizes ?? null },
+      b4: b4 && { ...b4, stores: b4.stores.filter((s) => s.store === store) },
     };
     fs.writeFileSync(path.join(dir, `${day}-${store}.json`), JSON.stringify(part, null, 2) + '\n');
   }

@@ -80,7 +80,14 @@ export function seedCodeHash(): string {
 
 type Log = (msg: string) => void;
 
-async function seedInto(db: Db, size: number, seed: number, log: Log, tag: string): Promise<Omit<Marker, 'codeHash' | 'seededAt'>> {
+/** Seed a fresh database the bench's way (also B4's): migrate, a workspace, seedWorkspace, VACUUM ANALYZE (timed). */
+export async function seedInto(
+  db: Db,
+  size: number,
+  seed: number,
+  log: Log,
+  tag: string,
+): Promise<Omit<Marker, 'codeHash' | 'seededAt'> & { tasks: number; customers: number; comments: number }> {
   await migrate(db);
   const ws = await createWorkspace(db, { name: `Bench ${sizeLabel(size)} (seed ${seed})` });
   const t0 = performance.now();
@@ -103,7 +110,17 @@ async function seedInto(db: Db, size: number, seed: number, log: Log, tag: strin
   log(
     `  ${tag}: ${r.tasks.toLocaleString('en-US')} tasks, ${r.customers.toLocaleString('en-US')} customers, ${r.comments.toLocaleString('en-US')} comments in ${seedSeconds.toFixed(1)} s`,
   );
-  return { size, seed, workspaceId: ws.id, firstNumber: r.firstNumber, lastNumber: r.lastNumber, seedSeconds };
+  return {
+    size,
+    seed,
+    workspaceId: ws.id,
+    firstNumber: r.firstNumber,
+    lastNumber: r.lastNumber,
+    seedSeconds,
+    tasks: r.tasks,
+    customers: r.customers,
+    comments: r.comments,
+  };
 }
 
 /**
@@ -125,7 +142,7 @@ async function tidy(db: Db, workspaceId: string): Promise<void> {
   await db.query('DELETE FROM mcp_credentials WHERE workspace_id = $1', [workspaceId]);
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE): Promise<T> {
+export async function admin<T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE): Promise<T> {
   const c = new pg.Client({ connectionString: `${base}/postgres`, application_name: 'taskline-bench' });
   await c.connect();
   try {

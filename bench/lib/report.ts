@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { B1Result } from '../b1.ts';
 import type { B2Result } from '../b2.ts';
+import type { B4Result } from '../b4.ts';
 import type { Machine } from './machine.ts';
 import { describeMachine } from './machine.ts';
 import { describeSettings } from './pgcluster.ts';
@@ -33,6 +34,8 @@ export interface RunResults {
   b3: B3Result;
   /** An earlier run's PostgreSQL results (--before), for the before/after columns. */
   before?: { date: string; b1: B1Result | null; b2: B2Result[] } | null;
+  /** Grow-up costs (absent in runs before B4 existed). */
+  b4?: B4Result | null;
   seconds: number;
   /** Free-text remarks shown under the tables (e.g. data merged from a follow-up run). */
   note?: string;
@@ -50,6 +53,9 @@ export const TARGETS = {
   searchOverAdb: 0.35,
   searchPgUs: 1000,
   textBytesPerHit: 300,
+  /** B4, at 1M tasks: seeding (seedWorkspace + VACUUM ANALYZE) and spawn → first /readyz 200. */
+  seedSeconds: 120,
+  coldStartMs: 3000,
 };
 
 const mark = (ok: boolean | null) => (ok === null ? '–' : ok ? '✅' : '❌');
@@ -296,6 +302,35 @@ export function markdown(r: RunResults): string {
   }
   L.push(`| per tool in tools/list | ${b3.perTool.map((t) => `${t.name} ${int(t.bytes)}`).join(', ')} | – |`);
   L.push('');
+
+  if (r.b4?.stores.length) {
+    const b4 = r.b4;
+    // The targets are for 1M tasks; a smaller run (quick) proves the part works and is not judged.
+    const judged = b4.size >= 1_000_000;
+    const judge = (ok: boolean) => (judged ? ` ${mark(ok)}` : '');
+    L.push(
+      `**B4 grow-up costs** — ${int(b4.size)} tasks seeded into a fresh database per store (seedWorkspace + VACUUM ANALYZE, as the bench datasets), ` +
+        'then the production server (`node dist/app/main.js`) started on it twice: spawn → first `GET /readyz` 200 (first start after seeding, then a restart; ' +
+        `the OS page cache is not dropped); server CPU is what the process used until then. Targets at 1M: seed ≤ ${TARGETS.seedSeconds} s, start ≤ ${TARGETS.coldStartMs / 1000} s` +
+        (judged ? ':' : ' (not judged at this size):'),
+    );
+    L.push('');
+    L.push(
+      "| store | tasks / customers / comments | seed s | others' CPU while seeding | on disk | start → /readyz ms (server CPU ms) | restart → /readyz ms (server CPU ms) |",
+    );
+    L.push('|---|--:|--:|--:|--:|--:|--:|');
+    for (const s of b4.stores) {
+      const st = (k: number) => {
+        const x = s.starts[k];
+        return x ? `${int(x.readyMs)}${judge(x.readyMs <= TARGETS.coldStartMs)} (${x.serverCpuMs === null ? '–' : int(x.serverCpuMs)})` : '–';
+      };
+      L.push(
+        `| ${s.store} | ${int(s.tasks)} / ${int(s.customers)} / ${int(s.comments)} | ${fmt(s.seedSeconds, 1)}${judge(s.seedSeconds <= TARGETS.seedSeconds)} | ` +
+          `${s.seedForeignCpu === null ? '–' : `${s.seedForeignCpu}%`} | ${s.bytes === null ? '–' : `${fmt(s.bytes / 2 ** 20, 0)} MiB`} | ${st(0)} | ${st(1)} |`,
+      );
+    }
+    L.push('');
+  }
 
   if (r.b1?.profiles.length) {
     L.push(
