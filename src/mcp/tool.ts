@@ -74,11 +74,11 @@ export const TaskNumber = z
       .refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
   ])
   .transform((v) => (typeof v === 'number' ? v : Number(TASK_NUMBER_RE.exec(v)![1])))
-  .describe('Task number: 1042, "#1042" or "task 1042"');
+  .describe('1042, "#1042" or "task 1042"');
 
 export const Limit = (def: number, max: number) => z.number().int().min(1).max(max).default(def).describe('Max results');
 
-export const Cursor = z.string().max(200).optional().describe('nextCursor from the previous page; omit for the first');
+export const Cursor = z.string().max(200).optional().describe('nextCursor of the previous page; omit for the first');
 
 export const noSuchTask = (number: number) =>
   new ToolError(
