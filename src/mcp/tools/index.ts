@@ -94,7 +94,23 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     }
     out[k] = compact(v, io);
   }
-  return out;
+  return io === 'output' ? allRequiredAsCount(out) : out;
+}
+
+/**
+ * An output object always carries every field it lists (nullable ones as null), so its `required` names them all.
+ * `minProperties: <that many>` says the same in a few bytes where the list is longer: the server sends no fields
+ * beyond the listed ones, so an object with fewer of them than listed is missing one and fails. (Only a result that
+ * both dropped a field and added an unlisted one would slip through; zod's types keep the server from building it.)
+ */
+function allRequiredAsCount(node: Record<string, unknown>): Record<string, unknown> {
+  const { required, properties } = node;
+  if (!Array.isArray(required) || !properties || typeof properties !== 'object') return node;
+  const names = Object.keys(properties);
+  if (required.length !== names.length || !names.every((n) => required.includes(n))) return node;
+  const { required: _all, ...rest } = node;
+  const counted = { ...rest, minProperties: names.length };
+  return JSON.stringify(counted).length < JSON.stringify(node).length ? counted : node;
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
