@@ -38,12 +38,15 @@ export class ToolError extends Error {
   }
 }
 
-export interface ToolAnnotations {
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
-}
+/**
+ * MCP ToolAnnotations (spec 2025-11-25). `idempotentHint` and `destructiveHint` are meaningful only when readOnlyHint
+ * is false, so a read-only tool leaves out idempotentHint; it keeps `destructiveHint: false` because some clients (the
+ * ChatGPT Apps review among them) ask for it on every tool and badge a tool without it as destructive. openWorldHint
+ * defaults to true, so our false is always sent.
+ */
+export type ToolAnnotations =
+  | { readOnlyHint: true; destructiveHint: false; openWorldHint: boolean }
+  | { readOnlyHint: false; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: ToolName;
@@ -57,7 +60,7 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
 
 export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(t: ToolDef<I, O>): ToolDef<I, O> => t;
 
-export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
 const TASK_NUMBER_RE = /^\s*(?:(?:task|ticket|job|order)\s*)?(?:no\.?\s*|number\s*)?#?\s*(\d{1,9})\s*$/i;
 
@@ -71,11 +74,11 @@ export const TaskNumber = z
       .refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
   ])
   .transform((v) => (typeof v === 'number' ? v : Number(TASK_NUMBER_RE.exec(v)![1])))
-  .describe('Task number: 1042, "#1042" or "task 1042"');
+  .describe('1042, "#1042" or "task 1042"');
 
 export const Limit = (def: number, max: number) => z.number().int().min(1).max(max).default(def).describe('Max results');
 
-export const Cursor = z.string().max(200).optional().describe('nextCursor from the previous page; omit for the first');
+export const Cursor = z.string().max(200).optional().describe('nextCursor of the previous page; omit for the first');
 
 export const noSuchTask = (number: number) =>
   new ToolError(

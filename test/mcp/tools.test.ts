@@ -74,8 +74,9 @@ test('tools/list: the five read tools by default, each with title, description â
     assert.equal(t.inputSchema.type, 'object');
     assert.equal(t.outputSchema?.type, 'object');
     assert.equal(t.annotations?.readOnlyHint, true);
-    assert.equal(t.annotations?.destructiveHint, false);
+    assert.equal(t.annotations?.destructiveHint, false, 'kept on read tools: some clients want it on every tool');
     assert.equal(t.annotations?.openWorldHint, false);
+    assert.equal(t.annotations?.idempotentHint, undefined, 'meaningful only when readOnlyHint is false (MCP 2025-11-25)');
     for (const [field, schema] of Object.entries((t.inputSchema.properties ?? {}) as Record<string, { description?: string }>))
       assert.ok(schema.description, `${t.name}.${field} has a description`);
   }

@@ -13,27 +13,27 @@ export const addCustomerComment = defineTool({
   name: 'addCustomerComment',
   title: "Add the caller's comment",
   description:
-    'Adds a comment to a task on behalf of its customer, after the server verifies the caller. Ask the caller for the phone number on file (always required) and their full name, and pass exactly what they said in verification — never details from search results or task details. The server decides and never says which detail was wrong. Repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.',
+    "Adds the caller's comment to their task once the server has verified them. Ask for the phone number on file (always required) and their full name; pass in verification exactly what they said, never details from search results or task details. The server never says which detail was wrong; repeated failures lock the task for 15 minutes. Pass an idempotencyKey so a retry never adds the comment twice.",
   inputSchema: z.object({
     taskNumber: TaskNumber,
     comment: z
       .string()
       .max(5000)
       .refine((s) => s.trim().length > 0, 'comment is empty')
-      .describe("The caller's message, in their words (1–5000 characters)"),
+      .describe("The caller's message, in their words"),
     verification: z
       .object({
-        taskNumber: TaskNumber.optional().describe('The task number as the caller stated it (needed only if the workspace asks for it)'),
+        taskNumber: TaskNumber.optional().describe('As the caller stated it; needed only if the workspace asks for it'),
         customerName: z.string().max(200).optional().describe("The caller's full name, as they said it"),
-        phone: z.string().max(40).optional().describe('The phone number on file, as the caller said it, any format (always required)'),
+        phone: z.string().max(40).optional().describe('The phone number on file as the caller said it, any format; always required'),
       })
-      .describe('What the caller said to prove who they are, in their words; never copy these from search results'),
+      .describe('What the caller said to prove who they are'),
     idempotencyKey: z
       .string()
       .min(1)
       .max(100)
       .optional()
-      .describe('Any unique string for this comment (e.g. a UUID); retrying with the same key returns the first comment'),
+      .describe('A unique string, e.g. a UUID; a retry with the same key returns the first comment'),
   }),
   outputSchema: z.object({
     taskNumber: z.number().int(),

@@ -20,7 +20,7 @@ export const listWorkspaceTasks = defineTool({
   name: 'listWorkspaceTasks',
   title: 'List recent tasks',
   description:
-    'Lists tasks, most recently updated first, filtered by status, priority, assignee or update date. Use it to browse ("what came in today?", "open urgent jobs", "what is Pat working on?"); to find a caller\'s task use searchWorkspaceTasks. Pass nextCursor back for the next page.',
+    'Tasks, latest updated first, by status, priority, assignee or update date: to browse ("what came in today?", "open urgent jobs", "what is Pat working on?"). To find a caller\'s task use searchWorkspaceTasks.',
   inputSchema: z.object({
     status: StatusEnum.optional().describe('Only tasks with this status'),
     priority: PriorityEnum.optional().describe('Only tasks with this priority'),
