@@ -64,21 +64,34 @@ export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint:
 
 const TASK_NUMBER_RE = /^\s*(?:(?:task|ticket|job|order)\s*)?(?:no\.?\s*|number\s*)?#?\s*(\d{1,9})\s*$/i;
 
+/**
+ * Bounds that only stop abuse (a 40-character task number, a 200-character cursor): the server enforces them with a
+ * clear error, but tools/list leaves them out (tools/index.ts) — an assistant never comes near them, and every
+ * connection would pay for them in context. Marks the exact schema instance (after .refine, before .optional).
+ */
+export const SERVER_ONLY_BOUNDS = new WeakSet<object>();
+export function serverBound<T extends z.ZodType>(schema: T): T {
+  SERVER_ONLY_BOUNDS.add(schema);
+  return schema;
+}
+
 /** `1042`, `"#1042"`, `"task 1042"` → 1042. */
 export const TaskNumber = z
   .union([
-    z.number().int().min(1).max(999_999_999),
-    z
-      .string()
-      .max(40)
-      .refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
+    serverBound(z.number().int().min(1).max(999_999_999)),
+    serverBound(
+      z
+        .string()
+        .max(40)
+        .refine((s) => TASK_NUMBER_RE.test(s), 'expected a task number like 1042, "#1042" or "task 1042"'),
+    ),
   ])
   .transform((v) => (typeof v === 'number' ? v : Number(TASK_NUMBER_RE.exec(v)![1])))
   .describe('1042, "#1042" or "task 1042"');
 
 export const Limit = (def: number, max: number) => z.number().int().min(1).max(max).default(def).describe('Max results');
 
-export const Cursor = z.string().max(200).optional().describe('nextCursor of the previous page; omit for the first');
+export const Cursor = serverBound(z.string().max(200)).optional().describe('nextCursor from the last page');
 
 export const noSuchTask = (number: number) =>
   new ToolError(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskNumber, ToolError, defineTool, requireTask } from '../tool.ts';
+import { TaskNumber, ToolError, defineTool, requireTask, serverBound } from '../tool.ts';
 import { CommentSchema, presentComment } from '../../presenters/tasks.ts';
 import { addComment, findCommentByKey, sameComment } from '../../domain/comments.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -21,19 +21,12 @@ export const addCustomerComment = defineTool({
       .max(5000)
       .refine((s) => s.trim().length > 0, 'comment is empty')
       .describe("The caller's message, in their words"),
-    verification: z
-      .object({
-        taskNumber: TaskNumber.optional().describe('As the caller stated it; needed only if the workspace asks for it'),
-        customerName: z.string().max(200).optional().describe("The caller's full name, as they said it"),
-        phone: z.string().max(40).optional().describe('The phone number on file as the caller said it, any format; always required'),
-      })
-      .describe('What the caller said to prove who they are'),
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('A unique string, e.g. a UUID; a retry with the same key returns the first comment'),
+    verification: z.object({
+      taskNumber: TaskNumber.optional().describe('Only if the workspace asks for it'),
+      customerName: serverBound(z.string().max(200)).optional().describe('Full name, as the caller said it'),
+      phone: serverBound(z.string().max(40)).optional().describe('As the caller said it, any format'),
+    }),
+    idempotencyKey: serverBound(z.string().min(1).max(100)).optional().describe('e.g. a UUID; a retry with the same key returns the first comment'),
   }),
   outputSchema: z.object({
     taskNumber: z.number().int(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOOL_CATALOG, type ToolName } from '../../domain/catalog.ts';
-import type { ToolDef } from '../tool.ts';
+import { SERVER_ONLY_BOUNDS, type ToolDef } from '../tool.ts';
 import { workspaceSummary } from './workspaceSummary.ts';
 import { listWorkspaceTasks } from './listWorkspaceTasks.ts';
 import { searchWorkspaceTasks } from './searchWorkspaceTasks.ts';
@@ -114,7 +114,15 @@ function allRequiredAsCount(node: Record<string, unknown>): Record<string, unkno
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-7',
+    io,
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if (io === 'input' && SERVER_ONLY_BOUNDS.has(ctx.zodSchema))
+        for (const k of ['minLength', 'maxLength', 'minimum', 'maximum']) delete ctx.jsonSchema[k];
+    },
+  }) as Record<string, unknown>;
   return compact(rest, io) as Record<string, unknown>;
 }
 

@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import { Cursor, Limit, ToolError, defineTool, READ_ONLY } from '../tool.ts';
+import { Cursor, Limit, ToolError, defineTool, READ_ONLY, serverBound } from '../tool.ts';
 import { PriorityEnum, StatusEnum, TaskSummarySchema, taskLine, taskSummary } from '../../presenters/tasks.ts';
 import { listTasks } from '../../domain/tasks.ts';
 import { findUser } from '../../domain/users.ts';
 import { DomainError } from '../../domain/errors.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const IsoDate = z
-  .string()
-  .max(40)
-  // Years 1–9999: what PostgreSQL can compare with (year 0 parses in JavaScript and fails in the database).
-  .refine((s) => {
-    const t = Date.parse(s);
-    return ISO_DATE.test(s) && !Number.isNaN(t) && new Date(t).getUTCFullYear() >= 1 && new Date(t).getUTCFullYear() <= 9999;
-  }, 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z')
-  .transform((s) => new Date(s));
+const IsoDate = serverBound(
+  z
+    .string()
+    .max(40)
+    // Years 1–9999: what PostgreSQL can compare with (year 0 parses in JavaScript and fails in the database).
+    .refine((s) => {
+      const t = Date.parse(s);
+      return ISO_DATE.test(s) && !Number.isNaN(t) && new Date(t).getUTCFullYear() >= 1 && new Date(t).getUTCFullYear() <= 9999;
+    }, 'expected an ISO date like 2026-11-01 or 2026-11-01T09:00:00Z'),
+).transform((s) => new Date(s));
 
 export const listWorkspaceTasks = defineTool({
   name: 'listWorkspaceTasks',
@@ -24,7 +25,7 @@ export const listWorkspaceTasks = defineTool({
   inputSchema: z.object({
     status: StatusEnum.optional().describe('Only tasks with this status'),
     priority: PriorityEnum.optional().describe('Only tasks with this priority'),
-    assignee: z.string().trim().min(1).max(200).optional().describe("Staff member's email or name (prefix ok)"),
+    assignee: serverBound(z.string().trim().min(1).max(200)).optional().describe("Staff member's email or name (prefix ok)"),
     updatedSince: IsoDate.optional().describe('ISO date/time, e.g. 2026-11-01'),
     limit: Limit(20, 50),
     cursor: Cursor,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Limit, ToolError, defineTool, READ_ONLY } from '../tool.ts';
+import { Limit, ToolError, defineTool, READ_ONLY, serverBound } from '../tool.ts';
 import { StatusEnum, TaskSummarySchema, contact, taskLine, taskSummary } from '../../presenters/tasks.ts';
 import { contactMatches, parseQuery, searchTasks } from '../../domain/search.ts';
 import { contactLookup } from '../../domain/contactprobes.ts';
@@ -11,13 +11,15 @@ export const searchWorkspaceTasks = defineTool({
   name: 'searchWorkspaceTasks',
   title: 'Find tasks',
   description:
-    'Finds tasks from whatever a caller says: name (typos, any word order), phone in any format, email, task number ("#1042", "task 1042"), words about the job ("broken dishwasher") or a mix. Best matches first, each with what it matched on. Use it first for "my repair", then getTaskDetails.',
+    'Finds tasks from whatever a caller says: name (typos, any word order), phone in any format, email, task number ("#1042", "task 1042"), words about the job ("broken dishwasher") or a mix; best first. Use it first for "my repair", then getTaskDetails.',
   inputSchema: z.object({
-    query: z
-      .string()
-      .max(200)
-      .refine((s) => s.trim().length > 0, 'query is empty')
-      .describe('What the caller said; phone numbers and emails whole'),
+    query: serverBound(
+      z
+        .string()
+        .max(200)
+        .refine((s) => s.trim().length > 0, 'query is empty')
+        .describe('What the caller said; phone numbers and emails whole'),
+    ),
     limit: Limit(10, 50),
     status: StatusEnum.optional().describe('Only tasks with this status'),
   }),

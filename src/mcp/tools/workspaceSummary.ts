@@ -9,7 +9,7 @@ export const workspaceSummary = defineTool({
   name: 'workspaceSummary',
   title: 'Workspace summary',
   description:
-    'Task counts by status and priority, tasks created in the last 7 and 30 days, overdue open tasks and the 5 latest updated. Use it to get your bearings or answer "how busy are we?"; to find a caller\'s task use searchWorkspaceTasks.',
+    'Task counts by status and priority, tasks created in the last 7 and 30 days, overdue open tasks and the 5 latest updated: "how busy are we?" To find a caller\'s task use searchWorkspaceTasks.',
   inputSchema: z.object({}),
   outputSchema: z.object({
     workspace: z.string(),
