@@ -191,7 +191,9 @@ export async function runB1(o: B1Options): Promise<B1Result> {
   const modernHeaders = { ...headers, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'getTaskDetails' };
   const mcpPath = `/app/api/mcp/server/${ds.workspaceId}`;
 
-  const pinned = hasTaskset() && os.availableParallelism() >= 2 && pinSelf('1');
+  // os.cpus() lists every core whatever this process is pinned to (availableParallelism() counts only those it may use).
+  const cores = os.cpus().length;
+  const pinned = hasTaskset() && cores >= 2 && pinSelf('1');
   const core = pinned ? '0' : null;
   if (!pinned) log('  B1: taskset or a second core is missing: servers and load generator are not pinned');
 
@@ -333,7 +335,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
     };
   } finally {
     await stopAll();
-    if (pinned) pinSelf(`0-${os.availableParallelism() - 1}`);
+    if (pinned) pinSelf(`0-${cores - 1}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
 import { parseQuery, searchStatement, searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
+import { prepared } from '../../src/platform/db/client.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
 
 const PG = STORE === 'pg';
@@ -106,6 +107,7 @@ async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
 async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode[]> {
   return db.tx(async (tx) => {
     await tx.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+    await tx.exec('SET LOCAL max_parallel_workers_per_gather = 0');
     await tx.exec(`PREPARE generic_plan AS ${sql}`);
     try {
       // EXECUTE takes no bind parameters: the values as literals (the plan is generic, they only run it).
@@ -120,6 +122,21 @@ async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode[
     }
   });
 }
+
+test('search statements run on connections that plan them once, generically, and never in parallel', {
+  skip: PG ? false : 'PostgreSQL only: PGlite plans every statement',
+}, async () => {
+  const settings = prepared(
+    'test_generic_settings',
+    "SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers",
+    { generic: true },
+  );
+  const r = await db.query<{ mode: string; workers: string }>(settings);
+  assert.deepEqual(r.rows[0], { mode: 'force_generic_plan', workers: '0' });
+  // and the ordinary pool keeps PostgreSQL's own choice
+  const plain = await db.query<{ mode: string }>("SELECT current_setting('plan_cache_mode') AS mode");
+  assert.equal(plain.rows[0]!.mode, 'auto');
+});
 
 test(`every search class is index-backed (${STORE}, ${TASKS} tasks)`, async () => {
   let statements = 0;
