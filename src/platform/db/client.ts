@@ -19,7 +19,7 @@ export interface Result<T> {
  *   big statement whose custom plans it estimates cheaper. For statements built so that the generic plan is the
  *   right one whatever the values: prefix lookups as ranges (not LIKE), fences (MATERIALIZED, OFFSET 0) and LIMITs
  *   that fix the plan's shape (the search statements; test/db/search-plans.test.ts checks their generic plans).
- *   Inside a transaction they run on the transaction's connection, planned as a plain prepared statement.
+ *   Inside a transaction they run on the transaction's connection as unnamed statements, planned for their values.
  * Statements with LIKE patterns or trigram similarity on values stay unnamed: every execution is planned for them.
  */
 export interface Prepared {
@@ -140,7 +140,8 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
         await client.query('BEGIN');
         const q: Transaction = {
           async query<T>(sql: Sql, params?: readonly unknown[]) {
-            const r = await pgQuery(client, sql, params);
+            // A generic statement here is on an ordinary connection: unnamed, planned for its values (see Prepared).
+            const r = await pgQuery(client, typeof sql !== 'string' && sql.generic ? sql.text : sql, params);
             return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
           },
           // No parameters: the simple query protocol, which runs every statement of the script.
