@@ -142,8 +142,9 @@ async function tidy(db: Db, workspaceId: string): Promise<void> {
   await db.query('DELETE FROM mcp_credentials WHERE workspace_id = $1', [workspaceId]);
 }
 
-export async function admin<T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE): Promise<T> {
-  const c = new pg.Client({ connectionString: `${base}/postgres`, application_name: 'taskline-bench' });
+/** One connection to `url` for `fn`, closed after it. */
+export async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url, application_name: 'taskline-bench' });
   await c.connect();
   try {
     return await fn(c);
@@ -151,6 +152,9 @@ export async function admin<T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE)
     await c.end();
   }
 }
+
+/** The maintenance database of a server (default: the machine's, BENCH_PG_URL). */
+export const admin = <T>(fn: (c: pg.Client) => Promise<T>, base = PG_BASE): Promise<T> => withPgClient(`${base}/postgres`, fn);
 
 export async function postgresVersion(): Promise<string | null> {
   try {

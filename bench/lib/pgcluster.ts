@@ -8,24 +8,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import { admin, withPgClient } from './datasets.ts';
 
 /** Settings that decide a search's plan and memory, shown in the report's table headers. */
 export const SHOWN_SETTINGS = ['shared_buffers', 'effective_cache_size', 'work_mem', 'random_page_cost', 'jit'] as const;
 export type PgSettings = Record<(typeof SHOWN_SETTINGS)[number], string>;
 
-export async function pgSettings(url: string): Promise<PgSettings> {
-  const c = new pg.Client({ connectionString: url, application_name: 'taskline-bench' });
-  await c.connect();
-  try {
+export function pgSettings(url: string): Promise<PgSettings> {
+  return withPgClient(url, async (c) => {
     const r = await c.query<{ name: string; setting: string }>(
       `SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1::text[])`,
       [SHOWN_SETTINGS],
     );
     return Object.fromEntries(r.rows.map((x) => [x.name, x.setting])) as PgSettings;
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 export const describeSettings = (s: PgSettings | undefined): string =>
@@ -71,12 +67,8 @@ export async function startPrivateServer(opts: {
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || String(r.error)).slice(-800)}`);
     return r.stdout;
   };
-  const like = new pg.Client({ connectionString: `${opts.like}/postgres`, application_name: 'taskline-bench' });
-  await like.connect();
-  let locale: string;
-  let copied: string[];
-  try {
-    locale = (await like.query<{ l: string }>('SELECT datcollate AS l FROM pg_database WHERE datname = current_database()')).rows[0]!.l;
+  const { locale, copied } = await admin(async (like) => {
+    const locale = (await like.query<{ l: string }>('SELECT datcollate AS l FROM pg_database WHERE datname = current_database()')).rows[0]!.l;
     // Everything the machine's server sets from its configuration that changes plans or memory, except the buffers.
     const r = await like.query<{ name: string; setting: string }>(
       `SELECT name, current_setting(name) AS setting FROM pg_settings
@@ -84,10 +76,8 @@ export async function startPrivateServer(opts: {
          AND name IN ('effective_cache_size', 'work_mem', 'maintenance_work_mem', 'random_page_cost', 'jit', 'max_connections',
                       'max_wal_size', 'min_wal_size', 'synchronous_commit', 'default_statistics_target', 'effective_io_concurrency')`,
     );
-    copied = r.rows.flatMap((x) => ['-c', `${x.name}=${x.setting}`]);
-  } finally {
-    await like.end();
-  }
+    return { locale, copied: r.rows.flatMap((x) => ['-c', `${x.name}=${x.setting}`]) };
+  }, opts.like);
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     opts.log(`  sized: initdb ${dir} (locale ${locale})`);
     fs.mkdirSync(dir, { recursive: true });
@@ -128,28 +118,18 @@ export async function startPrivateServer(opts: {
   };
 }
 
-export async function databaseBytes(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url, application_name: 'taskline-bench' });
-  await c.connect();
-  try {
-    return Number((await c.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b')).rows[0]!.b);
-  } finally {
-    await c.end();
-  }
+export function databaseBytes(url: string): Promise<number> {
+  return withPgClient(url, async (c) => Number((await c.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b')).rows[0]!.b));
 }
 
 /** Read every table and index of the database into shared_buffers (pg_prewarm); returns the MB read. */
-export async function prewarm(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url, application_name: 'taskline-bench' });
-  await c.connect();
-  try {
+export function prewarm(url: string): Promise<number> {
+  return withPgClient(url, async (c) => {
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
     const r = await c.query<{ blocks: string }>(
       `SELECT coalesce(sum(pg_prewarm(c.oid)), 0)::text AS blocks FROM pg_class c
        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i', 't', 'm')`,
     );
     return Math.round((Number(r.rows[0]!.blocks) * 8192) / 2 ** 20);
-  } finally {
-    await c.end();
-  }
+  });
 }

@@ -137,6 +137,9 @@ export function fuzzyTerms(words: string): string[] {
   return terms;
 }
 
+/** SQL: the edits a misspelt word of `len` letters may take — one up to 4 letters, two beyond (a swap is two). */
+export const maxEdits = (len: string): string => `CASE WHEN ${len} <= 4 THEN 1 ELSE 2 END`;
+
 /**
  * SQL: name word `n.token` (with `n.phonetic`) is close to the word said `x.t` (with `x.len`, `x.sound` =
  * dmetaphone): word-similar by trigrams (pg_trgm's %>, the test whole names had before), or within one edit (words
@@ -144,7 +147,7 @@ export function fuzzyTerms(words: string): string[] {
  */
 export function closeWord(n: string, x: string): string {
   return `(${n}.token %> ${x}.t
-      OR (abs(length(${n}.token) - ${x}.len) <= 2 AND levenshtein_less_equal(${n}.token, ${x}.t, 2) <= CASE WHEN ${x}.len <= 4 THEN 1 ELSE 2 END)
+      OR (abs(length(${n}.token) - ${x}.len) <= 2 AND levenshtein_less_equal(${n}.token, ${x}.t, 2) <= ${maxEdits(`${x}.len`)})
       OR (${n}.phonetic <> '' AND ${n}.phonetic = ${x}.sound AND levenshtein_less_equal(${n}.token, ${x}.t, 4) <= 4))`;
 }
 
@@ -397,7 +400,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
       WHERE true${gate}
       OFFSET 0
     ) z
-    WHERE d <= CASE WHEN len <= 4 THEN 1 ELSE 2 END OR (same_sound = 1 AND d <= 4)`,
+    WHERE d <= ${maxEdits('len')} OR (same_sound = 1 AND d <= 4)`,
         },
         {
           name: 'c_edit',

@@ -93,11 +93,15 @@ function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
   return out;
 }
 
-async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
-  const r = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-  const raw = r.rows[0]!['QUERY PLAN'];
+/** The nodes of an `EXPLAIN (FORMAT JSON)` result (pg gives the JSON parsed, PGlite as text). */
+function planNodes(rows: { 'QUERY PLAN': unknown }[]): PlanNode[] {
+  const raw = rows[0]!['QUERY PLAN'];
   const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
   return walk(doc[0]!.Plan);
+}
+
+async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
+  return planNodes((await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows);
 }
 
 /**
@@ -113,10 +117,9 @@ async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode[
       // EXECUTE takes no bind parameters: the values as literals (the plan is generic, they only run it).
       const literal = (v: unknown): string =>
         Array.isArray(v) ? `ARRAY[${v.map(literal).join(', ')}]` : typeof v === 'number' ? String(v) : pg.escapeLiteral(String(v));
-      const r = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE generic_plan(${params.map(literal).join(', ')})`);
-      const raw = r.rows[0]!['QUERY PLAN'];
-      const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-      return walk(doc[0]!.Plan);
+      return planNodes(
+        (await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE generic_plan(${params.map(literal).join(', ')})`)).rows,
+      );
     } finally {
       await tx.exec('DEALLOCATE generic_plan');
     }
