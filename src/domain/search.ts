@@ -16,8 +16,9 @@
  *   similarity (customers_name_trgm). Case/accent-free via normalizeName.
  * - text — `search_tsv @@ plainto_tsquery('english', words)` (all words), newest first: the most recent TEXT_WINDOW
  *   tasks (tasks_recent), then a longer bounded walk for common words or the GIN index tasks_search for rare ones
- *   (textCtes); with 3–6 words and nothing else found, any all-but-one subset of the words. Skipped when the words
- *   are a customer's name (the name lookup found someone).
+ *   (textCtes); words rarer than every lexeme PostgreSQL's statistics list as common (a misspelt name, a word that
+ *   matches nothing) go to the GIN index at once (textStats); with 3–6 words and nothing else found, any
+ *   all-but-one subset of the words. Skipped when the words are a customer's name (the name lookup found someone).
  * Name/phone/email find at most CANDIDATES customers through their index, then each one's newest tasks through
  * tasks_customer (workspace_id, customer_id, updated_at DESC). Every statement filters on workspace_id.
  *
@@ -42,13 +43,14 @@
 import { createHash } from 'node:crypto';
 import { prepared, type Prepared, type Queryable } from '../platform/db/client.ts';
 import { parseQuery, type ClassifiedQuery, type SearchHit, type SearchOptions } from './searchQuery.ts';
-import { checkOptions, searchStatement, searchSteps, stepClasses } from './searchSql.ts';
+import { checkOptions, commonLexemes, searchStatement, searchSteps, stepClasses, textStatsQuery } from './searchSql.ts';
 
 export type { ClassifiedQuery, MatchedOn, SearchHit, SearchOptions } from './searchQuery.ts';
 export { classifyQuery, contactMatches, MAX_QUERY_LENGTH, parseQuery } from './searchQuery.ts';
 export type { SearchClass, SearchStatement, SearchStep } from './searchSql.ts';
 export {
   CANDIDATES,
+  commonLexemes,
   GIN_ROW_COST,
   MAX_LIMIT,
   NAME_ROTATED,
@@ -72,6 +74,41 @@ export function preparedSearch(sql: string): Prepared {
   return st;
 }
 
+/** How long the common lexemes of tasks.search_tsv (textStatsQuery) are reused before they are read again. */
+export const TEXT_STATS_TTL_MS = 10 * 60_000;
+type TextStats = { common: string | null; minFreq: number | null; rows: number };
+type StatsEntry = { at: number; common: string | null; loading?: Promise<string | null> };
+const textStatsCache = new WeakMap<Queryable, StatsEntry>();
+
+/** Read the common lexemes for `db` now (see commonLexemes) and keep them for TEXT_STATS_TTL_MS. */
+export function loadTextStats(db: Queryable): Promise<string | null> {
+  const entry = textStatsCache.get(db) ?? { at: Number.NEGATIVE_INFINITY, common: null };
+  textStatsCache.set(db, entry);
+  entry.loading ??= db
+    .query<TextStats>(textStatsQuery)
+    .then(
+      (r) => commonLexemes(r.rows[0]),
+      // No statistics view, or no right to read it: the walk always runs, and the next read is after the TTL.
+      () => null,
+    )
+    .then((common) => {
+      Object.assign(entry, { common, at: Date.now(), loading: undefined });
+      return common;
+    });
+  return entry.loading;
+}
+
+/**
+ * The common lexemes for `db`, as last read: a search never waits for them. Until they are known, and inside a
+ * transaction (a Queryable that is not a whole database), the text walk simply always runs.
+ */
+export function textStats(db: Queryable): string | null {
+  if (!('tx' in db)) return null;
+  const e = textStatsCache.get(db);
+  if (!e || Date.now() - e.at > TEXT_STATS_TTL_MS) void loadTextStats(db);
+  return e?.common ?? null;
+}
+
 /** Find the tasks a caller means, ranked best first (see the module comment); usually one round trip. */
 export async function searchTasks(
   db: Queryable,
@@ -85,7 +122,7 @@ export async function searchTasks(
   for (const step of searchSteps(q)) {
     const classes = stepClasses(step, best.values(), opts.limit);
     if (!classes) continue;
-    const st = searchStatement(workspaceId, q, opts, classes);
+    const st = searchStatement(workspaceId, q, opts, classes, textStats(db));
     const r = await db.query<SearchHit>(preparedSearch(st.sql), st.params);
     for (const hit of r.rows) {
       const had = best.get(hit.id);

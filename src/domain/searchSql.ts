@@ -105,6 +105,8 @@ export interface Ctx {
   /** `AND <condition that must hold for this class to run>`, or ''. */
   gate: string;
   wholeContactOnly: boolean;
+  /** Parameter holding the common lexemes of tasks.search_tsv as a text[] literal, or NULL (see textStatsQuery). */
+  common: string;
 }
 
 /**
@@ -197,10 +199,15 @@ export function tasksOfCustomers(c: Ctx, cands: string, matched: MatchedOn): str
  *     step (2), two everyday words on a 1M-task workspace fetched and sorted ~9,000 matches here (80+ ms).
  * The OFFSET 0 fence keeps step (3) on the GIN index: left to itself the planner may walk tasks_recent for a rare word
  * and read the whole workspace.
+ * When `rare` holds (the words are rarer than any PostgreSQL's statistics call common: rareWords), steps (1) and (2)
+ * are skipped and the GIN index answers at once: the walk could not find `limit` matches, and reading 1,000 recent
+ * tasks to learn that was most of the cost of a misspelt name or of words that match nothing. The hits are the same
+ * either way (the newest matches); only the work differs.
  */
-export function textCtes(c: Ctx, name: string, tsquery: string, score: number): Cte[] {
+export function textCtes(c: Ctx, name: string, tsquery: string, score: number, rare: string): Cte[] {
   const recent = `${name}_recent`;
   const wide = `${name}_wide`;
+  const skip = `${name}_rare`;
   const walk = (cte: string, rows: number | string, gate: string): Cte => ({
     name: cte,
     hits: true,
@@ -216,7 +223,8 @@ export function textCtes(c: Ctx, name: string, tsquery: string, score: number): 
   });
   const found = (cte: string) => `(SELECT count(*) FROM ${cte})`;
   return [
-    walk(recent, TEXT_WINDOW, c.gate),
+    { name: skip, hits: false, body: `SELECT ${rare} AS rare` },
+    walk(recent, TEXT_WINDOW, `${c.gate} AND NOT (SELECT rare FROM ${skip})`),
     walk(
       wide,
       `LEAST(${TEXT_WIDE_WINDOW}, ${found(recent)} * ${GIN_ROW_COST} * (SELECT w.task_seq FROM workspaces w WHERE w.id = ${c.ws}) / ${TEXT_WINDOW})`,
@@ -236,6 +244,39 @@ export function textCtes(c: Ctx, name: string, tsquery: string, score: number): 
     ORDER BY m.updated_at DESC, m.id DESC LIMIT ${c.lim}`,
     },
   ];
+}
+
+/**
+ * Common lexemes of tasks.search_tsv, from the statistics ANALYZE keeps (pg_stats.most_common_elems: the 1,000 most
+ * frequent at the default statistics target), and how rare a word not among them can be: below the least frequent
+ * of them. searchTasks reads this once per database every few minutes (textStats in search.ts).
+ */
+export const textStatsQuery = `
+SELECT s.most_common_elems::text AS common,
+       (SELECT min(f) FROM unnest(s.most_common_elem_freqs) f) AS "minFreq",
+       c.reltuples AS rows
+FROM pg_class c
+JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'tasks' AND s.attname = 'search_tsv'
+WHERE c.oid = 'tasks'::regclass`;
+
+/**
+ * The common lexemes to pass to a search (a text[] literal), or null when the walk must not be skipped: no statistics
+ * yet, or a table so big that a word below the least common one may still match more tasks than the widest walk
+ * reads (minFreq × rows × GIN_ROW_COST > TEXT_WIDE_WINDOW; the GIN fetch reads every match in the table).
+ */
+export function commonLexemes(stats: { common: string | null; minFreq: number | null; rows: number } | undefined): string | null {
+  if (!stats?.common || stats.minFreq === null || !(stats.rows > 0)) return null;
+  return stats.minFreq * stats.rows * GIN_ROW_COST <= TEXT_WIDE_WINDOW ? stats.common : null;
+}
+
+/**
+ * SQL: at least `need` of the words (`words`, a text[]) hold a lexeme that is not among the common ones (`c.common`,
+ * NULL when unknown: then never). For the text class the words are one string (any rare lexeme makes the AND rare);
+ * for the relaxed one each word, two of them (every all-but-one subset keeps one).
+ */
+export function rareWords(c: Ctx, words: string, need: number): string {
+  return `((SELECT count(*) FROM unnest(${words}::text[]) w
+      WHERE EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l WHERE l <> ALL (${c.common}::text[]))) >= ${need})`;
 }
 
 export function nameScore(w: string): string {
@@ -426,14 +467,16 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
         },
       ];
     }
-    case 'text':
-      return textCtes(c, 'h_text', `plainto_tsquery('english', ${p.add(q.words)})`, SCORES.text);
+    case 'text': {
+      const words = p.add(q.words);
+      return textCtes(c, 'h_text', `plainto_tsquery('english', ${words})`, SCORES.text, rareWords(c, `ARRAY[${words}::text]`, 1));
+    }
     case 'textRelaxed': {
       // (w1 & w2) | (w1 & w3) | (w2 & w3): every subset that leaves out one word.
       const words = q.words.split(' ');
       const each = words.map((word) => `plainto_tsquery('english', ${p.add(word)})`);
       const subsets = words.map((_, skip) => `(${each.filter((_, k) => k !== skip).join(' && ')})`);
-      return textCtes(c, 'h_relaxed', `(${subsets.join(' || ')})`, SCORES.textRelaxed);
+      return textCtes(c, 'h_relaxed', `(${subsets.join(' || ')})`, SCORES.textRelaxed, rareWords(c, p.add(words), 2));
     }
   }
 }
@@ -442,13 +485,21 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
  * One statement that runs `classes` (in that order, each gated on the ones before) and returns the merged, ranked
  * hits (at most `limit`) with their task, assignee and customer contact columns.
  */
-export function searchStatement(workspaceId: string, q: ClassifiedQuery, opts: SearchOptions, classes: SearchClass[]): SearchStatement {
+export function searchStatement(
+  workspaceId: string,
+  q: ClassifiedQuery,
+  opts: SearchOptions,
+  classes: SearchClass[],
+  common: string | null = null,
+): SearchStatement {
   checkOptions(opts);
   if (classes.length === 0) throw new Error('searchStatement: no search class given');
   const p = new Params();
   const ws = p.add(workspaceId);
   const lim = p.add(opts.limit);
   const status = opts.status ? ` AND t.status = ${p.add(opts.status)}` : '';
+  const textual = classes.includes('text') || classes.includes('textRelaxed');
+  const commonParam = textual ? p.add(common) : 'NULL';
   const built: Cte[] = [];
   for (const cls of classes) {
     // Gate: run only while the classes before found fewer than `limit` distinct tasks. Text also waits for the name
@@ -459,7 +510,7 @@ export function searchStatement(workspaceId: string, q: ClassifiedQuery, opts: S
     // Last resorts run only when the misspelt-name classes of their step found nobody at all.
     if (LAST_RESORT.includes(cls))
       for (const h of ['h_fuzzy', 'h_edit']) if (built.some((b) => b.name === h)) gate += ` AND NOT EXISTS (SELECT 1 FROM ${h})`;
-    built.push(...classCtes(cls, { q, p, ws, lim, status, gate, wholeContactOnly: opts.wholeContactOnly === true }));
+    built.push(...classCtes(cls, { q, p, ws, lim, status, gate, wholeContactOnly: opts.wholeContactOnly === true, common: commonParam }));
   }
   const hitCtes = built.filter((b) => b.hits);
   const sql = `WITH ${built.map((b) => `${b.name} AS MATERIALIZED (${b.body}\n  )`).join(',\n')},

@@ -10,7 +10,17 @@ import pg from 'pg';
 import { createWorkspace } from '../../src/domain/workspaces.ts';
 import { createCustomer } from '../../src/domain/customers.ts';
 import { createTask } from '../../src/domain/tasks.ts';
-import { parseQuery, searchStatement, searchStatements, searchTasks, type SearchClass, type SearchOptions } from '../../src/domain/search.ts';
+import {
+  commonLexemes,
+  loadTextStats,
+  parseQuery,
+  searchStatement,
+  searchStatements,
+  searchTasks,
+  textStats,
+  type SearchClass,
+  type SearchOptions,
+} from '../../src/domain/search.ts';
 import { seedWorkspace } from '../../src/seed/seed.ts';
 import { prepared } from '../../src/platform/db/client.ts';
 import { STORE, testDb, type TestDb } from '../helpers/db.ts';
@@ -82,6 +92,8 @@ const INDEXES: Record<SearchClass, string[]> = {
 
 interface PlanNode {
   'Node Type': string;
+  'Subplan Name'?: string;
+  'Actual Loops'?: number;
   'Relation Name'?: string;
   'Index Name'?: string;
   Plans?: PlanNode[];
@@ -116,7 +128,13 @@ async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode[
     try {
       // EXECUTE takes no bind parameters: the values as literals (the plan is generic, they only run it).
       const literal = (v: unknown): string =>
-        Array.isArray(v) ? `ARRAY[${v.map(literal).join(', ')}]` : typeof v === 'number' ? String(v) : pg.escapeLiteral(String(v));
+        v === null
+          ? 'NULL'
+          : Array.isArray(v)
+            ? `ARRAY[${v.map(literal).join(', ')}]`
+            : typeof v === 'number'
+              ? String(v)
+              : pg.escapeLiteral(String(v));
       return planNodes(
         (await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE generic_plan(${params.map(literal).join(', ')})`)).rows,
       );
@@ -242,4 +260,68 @@ test(`text search returns the newest matches whichever step finds them (recent w
       ).rows.map((r) => r.id);
       assert.deepEqual(got, want, `"${word}"${status ? ` status=${status}` : ''}: the 10 newest matches`);
     }
+});
+
+test(`words rarer than every common lexeme skip the newest-first walk; common ones walk; the hits are the same (${STORE})`, async () => {
+  const common = await loadTextStats(db);
+  assert.ok(common, 'ANALYZE left statistics on tasks.search_tsv (most_common_elems) and the table is small enough to use them');
+  assert.equal(textStats(db), common, 'and searchTasks reuses them');
+  const stats = await db.query<{ word: string; ndoc: number }>(
+    `SELECT word, ndoc FROM ts_stat($$SELECT search_tsv FROM tasks WHERE workspace_id = '${wsId}'$$)
+     WHERE word ~ '^[a-z]{4,}$' ORDER BY ndoc DESC, word`,
+  );
+  const listed = new Set(common.slice(1, -1).split(','));
+  const everyday = stats.rows.find((r) => listed.has(r.word))!.word;
+  const rare = [...stats.rows].reverse().find((r) => !listed.has(r.word))!.word;
+  const cases = [
+    { words: everyday, walks: true },
+    { words: `${everyday} ${rare}`, walks: false }, // all words must match: one rare word makes the whole query rare
+    { words: 'xylophonequartz', walks: false },
+  ];
+  for (const c of cases)
+    for (const status of [undefined, 'open'] as const) {
+      const q = { taskNumber: null, phoneDigits: null, email: null, words: c.words };
+      const what = `"${c.words}"${status ? ` status=${status}` : ''}`;
+      const st = searchStatement(wsId, q, { limit: 10, status }, ['text'], common);
+      const nodes = planNodes((await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${st.sql}`, st.params)).rows);
+      const cte = nodes.find((n) => n['Subplan Name'] === 'CTE h_text_recent');
+      assert.ok(cte, `${what}: the plan has the walk`);
+      const reads = walk(cte).filter((n) => n['Relation Name'] === 'tasks');
+      assert.ok(reads.length > 0, `${what}: the walk reads tasks`);
+      assert.equal(
+        reads.some((n) => (n['Actual Loops'] ?? 0) > 0),
+        c.walks,
+        `${what}: the walk ${c.walks ? 'runs' : 'is skipped'}`,
+      );
+      const got = (await db.query<{ id: number }>(st.sql, st.params)).rows.map((r) => r.id);
+      const always = searchStatement(wsId, q, { limit: 10, status }, ['text'], null);
+      assert.deepEqual(
+        got,
+        (await db.query<{ id: number }>(always.sql, always.params)).rows.map((r) => r.id),
+        `${what}: the same hits as the walk`,
+      );
+    }
+  // The relaxed text (all but one word) is rare only when two words are: each subset keeps one of them.
+  for (const [words, walks] of [
+    [`${everyday} ${everyday} ${rare}`, true],
+    [`${everyday} ${rare} xylophonequartz`, false],
+  ] as const) {
+    const q = { taskNumber: null, phoneDigits: null, email: null, words };
+    const st = searchStatement(wsId, q, { limit: 10 }, ['textRelaxed'], common);
+    const nodes = planNodes((await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${st.sql}`, st.params)).rows);
+    const reads = walk(nodes.find((n) => n['Subplan Name'] === 'CTE h_relaxed_recent')!).filter((n) => n['Relation Name'] === 'tasks');
+    assert.equal(
+      reads.some((n) => (n['Actual Loops'] ?? 0) > 0),
+      walks,
+      `relaxed "${words}": the walk ${walks ? 'runs' : 'is skipped'}`,
+    );
+  }
+});
+
+test('the walk is skipped only with statistics, and only while a rare word cannot match more tasks than the widest walk reads', () => {
+  assert.equal(commonLexemes(undefined), null, 'no statistics row');
+  assert.equal(commonLexemes({ common: null, minFreq: null, rows: 1000 }), null, 'not analyzed');
+  assert.equal(commonLexemes({ common: '{a,b}', minFreq: 0.0015, rows: 1_000_000 }), '{a,b}', '1M tasks: a rare word matches < 1,500');
+  assert.equal(commonLexemes({ common: '{a,b}', minFreq: 0.0015, rows: 10_000_000 }), null, '10M tasks: it may match 15,000');
+  assert.equal(commonLexemes({ common: '{a,b}', minFreq: 0.01, rows: 0 }), null, 'an empty table');
 });
