@@ -30,8 +30,10 @@
  *
  * Ranking is `score` (higher first), then recency (updated_at desc), then id:
  *   taskNumber 1 > exact phone / exact email 0.95 > phone suffix / email prefix 0.85
- *   > customerName 0.5 + 0.3 × word similarity (≤ 0.8), or for a corrected name 0.8 − 0.05 × edits (a same-sounding
- *   word counts one edit less) > text 0.3 > relaxed text 0.2.
+ *   > customerName 0.5 + 0.3 × word similarity (≤ 0.8) for a name that starts with the words and for the loose
+ *   lookup; for a misspelt name 0.8 − 0.05 × the edits its correction took (a swap of neighbours is one edit, a
+ *   same-sounding word one less; never below 0.35), less up to 0.01 for how far the whole text is from the name
+ *   > text 0.3 > relaxed text 0.2.
  * A task reached by several classes is reported once, with its best match (`matchedOn`).
  *
  * Statements are prepared once per shape and connection with a generic plan (client.ts, `generic`): planning one

@@ -77,6 +77,8 @@ export const SCORES = {
   nameSpan: 0.3,
   /** A corrected name scores nameBase + nameSpan − perEdit × (edits, less one when the word sounds the same). */
   perEdit: 0.05,
+  /** … but never less than this (above text). */
+  correctedFloor: 0.35,
   text: 0.3,
   textRelaxed: 0.2,
 } as const;
@@ -139,18 +141,38 @@ export function fuzzyTerms(words: string): string[] {
   return terms;
 }
 
-/** SQL: the edits a misspelt word of `len` letters may take — one up to 4 letters, two beyond (a swap is two). */
+/** SQL: the edits (Levenshtein) a misspelt word of `len` letters may take — one up to 4 letters, two beyond. */
 export const maxEdits = (len: string): string => `CASE WHEN ${len} <= 4 THEN 1 ELSE 2 END`;
+
+/**
+ * SQL: `a` is `b` with two neighbouring letters swapped ("jospeh" / "joseph", "lrary" / "larry"): one slip, though
+ * Levenshtein counts two edits (fuzzystrmatch has no Damerau distance). Cheap tests first: the letter-by-letter one
+ * runs only for words of the same length two edits apart.
+ */
+export function swapped(a: string, b: string): string {
+  return `(length(${a}) = length(${b}) AND levenshtein_less_equal(${a}, ${b}, 2) = 2
+      AND EXISTS (SELECT 1 FROM generate_series(1, length(${b}) - 1) k WHERE overlay(${b} placing substr(${b}, k + 1, 1) || substr(${b}, k, 1) from k for 2) = ${a}))`;
+}
 
 /**
  * SQL: name word `n.token` (with `n.phonetic`) is close to the word said `x.t` (with `x.len`, `x.sound` =
  * dmetaphone): word-similar by trigrams (pg_trgm's %>, the test whole names had before), or within one edit (words
- * of up to 4 letters) or two (longer; a swap of neighbours is two), or sounding the same within four edits.
+ * of up to 4 letters) or two (longer, which takes in a swap of neighbours), or two neighbours swapped (the short
+ * words), or sounding the same within four edits.
  */
 export function closeWord(n: string, x: string): string {
   return `(${n}.token %> ${x}.t
       OR (abs(length(${n}.token) - ${x}.len) <= 2 AND levenshtein_less_equal(${n}.token, ${x}.t, 2) <= ${maxEdits(`${x}.len`)})
-      OR (${n}.phonetic <> '' AND ${n}.phonetic = ${x}.sound AND levenshtein_less_equal(${n}.token, ${x}.t, 4) <= 4))`;
+      OR (${n}.phonetic <> '' AND ${n}.phonetic = ${x}.sound AND levenshtein_less_equal(${n}.token, ${x}.t, 4) <= 4)
+      OR (${x}.len <= 4 AND ${swapped(`${n}.token`, `${x}.t`)}))`;
+}
+
+/**
+ * SQL: what correcting word said `x.t` (`x.sound` = dmetaphone) into name word `n.token` costs: its edits, one less
+ * when they sound the same, one less when the word is the name word with two neighbours swapped.
+ */
+export function wordCost(n: string, x: string): string {
+  return `greatest(0, levenshtein_less_equal(${n}.token, ${x}.t, 4) - (${n}.phonetic <> '' AND ${n}.phonetic = ${x}.sound)::int - ${swapped(`${n}.token`, `${x}.t`)}::int)`;
 }
 
 /** The two words of a name worth correcting ("wei zang", "lea mroeau"), or null: letters only, the longer 3+. */
@@ -283,6 +305,15 @@ export function nameScore(w: string): string {
   return `round((${SCORES.nameBase} + ${SCORES.nameSpan} * word_similarity(${w}, name_norm))::numeric, 4)::float8`;
 }
 
+/**
+ * SQL: the score of a corrected name that took `cost` edits (SCORES.perEdit each, never below SCORES.correctedFloor), less
+ * up to a hundredth for how far the whole text said is from the name (`similarity`, 0..1), so that among names as
+ * many edits away the closer whole ranks first (a hundredth never outweighs an edit).
+ */
+export function correctedScore(cost: string, similarity = '1'): string {
+  return `round((greatest(${SCORES.correctedFloor}, ${SCORES.nameBase} + ${SCORES.nameSpan} - ${SCORES.perEdit} * (${cost})) - 0.01 * (1 - ${similarity}))::numeric, 4)::float8`;
+}
+
 export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
   const { q, p, ws, gate } = c;
   switch (cls) {
@@ -373,6 +404,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
       // corrected to the name words close to it (closeWord), and a customer is a candidate when the name holds a
       // correction of every word — looked up on customers_name_keys, whose keys are '<workspace>:<word>'
       // (0013_name_keys.sql), so nothing outside the workspace is read. Any number of words, unlike customerNameEdit.
+      // Ranked by what the cheapest correction of each word in the name cost (wordCost), as customerNameEdit ranks.
       const terms = fuzzyTerms(q.words);
       const w = p.add(q.words);
       const t = p.add(terms);
@@ -382,7 +414,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
           name: 'c_fuzzy',
           hits: false,
           body: `
-    SELECT x.i, ${ws}::text || ':' || n.token AS key
+    SELECT x.i, ${ws}::text || ':' || n.token AS key, ${wordCost('n', 'x')} AS cost
     FROM (SELECT t, i, length(t) AS len, dmetaphone(t) AS sound FROM unnest(${t}::text[]) WITH ORDINALITY AS u(t, i) OFFSET 0) x
     JOIN name_tokens n ON n.workspace_id = ${ws} AND ${closeWord('n', 'x')}
     WHERE true${gate}`,
@@ -392,8 +424,12 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
           hits: true,
           body: tasksOfCustomers(
             c,
-            `SELECT id, ${nameScore(w)} AS score FROM customers
-           WHERE workspace_id = ${ws} AND ${holds.join(' AND ')}
+            `SELECT id, ${correctedScore('cost', `word_similarity(${w}, name_norm)`)} AS score
+           FROM (
+             SELECT id, name_norm, (SELECT sum(m) FROM (SELECT min(f.cost) AS m FROM c_fuzzy f WHERE f.key = ANY (keys) GROUP BY f.i) z) AS cost
+             FROM (SELECT id, name_norm, tl_name_keys(workspace_id, name_norm) AS keys FROM customers
+                   WHERE workspace_id = ${ws} AND ${holds.join(' AND ')} OFFSET 0) k
+           ) x
            ORDER BY score DESC, id DESC LIMIT ${CANDIDATES}`,
             'customerName',
           ),
@@ -421,8 +457,9 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
     }
     case 'customerNameEdit': {
       // Each word against the workspace's name words (name_tokens, a few hundred to a few thousand short strings):
-      // the same word, or within one edit (words of up to 4 letters) or two (a swap is two), or sounding the same
-      // (dmetaphone) within four (Kathryn/Catherine). An edit costs 1, a same-sounding word one less. The EDIT_CANDIDATES cheapest per
+      // the same word, or within one edit (words of up to 4 letters) or two, a swap of neighbours counting one, or
+      // sounding the same (dmetaphone) within four (Kathryn/Catherine). An edit costs 1, a swap 1, a same-sounding
+      // word one less (wordCost's rule). The EDIT_CANDIDATES cheapest per
       // word make up to 16 names, in both word orders, looked up exactly on customers_name_prefix. (OFFSET 0 keeps
       // the planner from inlining: each word's sound is computed once, each distance once per word.)
       const [a, b] = editWords(q.words)!;
@@ -432,16 +469,19 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
           name: 'c_tok',
           hits: false,
           body: `
-    SELECT i, token, greatest(0, d - same_sound) AS cost
+    SELECT i, token, greatest(0, d - same_sound - swap) AS cost
     FROM (
-      SELECT x.i, x.len, n.token, levenshtein_less_equal(n.token, x.w, 4) AS d,
-        (n.phonetic <> '' AND n.phonetic = x.sound)::int AS same_sound
-      FROM (SELECT w, i, length(w) AS len, dmetaphone(w) AS sound FROM unnest(${words}::text[]) WITH ORDINALITY AS u(w, i) OFFSET 0) x
-      JOIN name_tokens n ON n.workspace_id = ${ws} AND abs(length(n.token) - x.len) <= 3
-      WHERE true${gate}
-      OFFSET 0
+      SELECT i, len, token, d, same_sound, (d = 2 AND ${swapped('token', 'w')})::int AS swap
+      FROM (
+        SELECT x.i, x.len, x.w, n.token, levenshtein_less_equal(n.token, x.w, 4) AS d,
+          (n.phonetic <> '' AND n.phonetic = x.sound)::int AS same_sound
+        FROM (SELECT w, i, length(w) AS len, dmetaphone(w) AS sound FROM unnest(${words}::text[]) WITH ORDINALITY AS u(w, i) OFFSET 0) x
+        JOIN name_tokens n ON n.workspace_id = ${ws} AND abs(length(n.token) - x.len) <= 3
+        WHERE true${gate}
+        OFFSET 0
+      ) y
     ) z
-    WHERE d <= ${maxEdits('len')} OR (same_sound = 1 AND d <= 4)`,
+    WHERE d - swap <= ${maxEdits('len')} OR (same_sound = 1 AND d <= 4)`,
         },
         {
           name: 'c_edit',
@@ -459,11 +499,7 @@ export function classCtes(cls: SearchClass, c: Ctx): Cte[] {
         {
           name: 'h_edit',
           hits: true,
-          body: tasksOfCustomers(
-            c,
-            `SELECT id, round((${SCORES.nameBase} + ${SCORES.nameSpan} - ${SCORES.perEdit} * cost)::numeric, 4)::float8 AS score FROM c_edit`,
-            'customerName',
-          ),
+          body: tasksOfCustomers(c, `SELECT id, ${correctedScore('cost')} AS score FROM c_edit`, 'customerName'),
         },
       ];
     }

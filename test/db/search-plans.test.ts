@@ -144,16 +144,16 @@ async function explainGeneric(sql: string, params: unknown[]): Promise<PlanNode[
   });
 }
 
-test('search statements run on connections that plan them once, generically, and never in parallel', {
+test('search statements run on connections that plan them once, generically, never in parallel and never JIT-compiled', {
   skip: PG ? false : 'PostgreSQL only: PGlite plans every statement',
 }, async () => {
   const settings = prepared(
     'test_generic_settings',
-    "SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers",
+    "SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers, current_setting('jit') AS jit",
     { generic: true },
   );
-  const r = await db.query<{ mode: string; workers: string }>(settings);
-  assert.deepEqual(r.rows[0], { mode: 'force_generic_plan', workers: '0' });
+  const r = await db.query<{ mode: string; workers: string; jit: string }>(settings);
+  assert.deepEqual(r.rows[0], { mode: 'force_generic_plan', workers: '0', jit: 'off' });
   // and the ordinary pool keeps PostgreSQL's own choice
   const plain = await db.query<{ mode: string }>("SELECT current_setting('plan_cache_mode') AS mode");
   assert.equal(plain.rows[0]!.mode, 'auto');

@@ -107,12 +107,14 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
   const pool = poolOf(opts.max ?? 10);
   // Generic prepared statements (see Prepared), on connections of their own, opened when first needed.
   let genericPool: pg.Pool | null = null;
-  // Never parallel: a generic plan prices a gated step (one that usually does nothing) at its guessed size, and a
-  // Gather starts its workers even when the step below it does nothing — 40–60 ms for nothing on a 1M-task search.
+  // Never parallel and never JIT-compiled: a generic plan prices a gated step (one that usually does nothing) at its
+  // guessed size. A Gather starts its workers even when the step below it does nothing — 40–60 ms for nothing on a
+  // 1M-task search; a guessed cost over jit_above_cost compiles the statement on every execution — 0.9 s for a
+  // 1 ms misspelt-name lookup whose per-customer subquery the planner priced for 3,333 customers.
   const generic = () =>
     (genericPool ??= poolOf(
       Math.max(2, Math.ceil((opts.max ?? 10) / 2)),
-      '-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0',
+      '-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0 -c jit=off',
     ));
   const u = new URL(url);
   const where = `postgres://${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
