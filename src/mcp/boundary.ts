@@ -87,14 +87,14 @@ interface CallRecord {
   factorTypes: string[] | null;
 }
 
-async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord, action = 'tool_call'): Promise<void> {
+function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord, action = 'tool_call'): Promise<void> {
   const ms = performance.now() - r.started;
   const label = r.allowed ? r.name : 'unknown';
   app.metrics.toolCalls.inc({ tool: label, outcome: r.outcome });
   app.metrics.toolDuration.observe({ tool: label }, ms / 1000);
   if (r.name === 'addCustomerComment' && r.allowed && (r.outcome === 'ok' || r.outcome === 'verification_failed' || r.outcome === 'locked'))
     app.metrics.verifications.inc({ outcome: r.outcome === 'ok' ? 'passed' : r.outcome === 'locked' ? 'locked' : 'failed' });
-  await audit.append(call.workspace.id, {
+  return audit.append(call.workspace.id, {
     action,
     outcome: r.outcome,
     credentialId: call.credential.id,

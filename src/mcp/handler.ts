@@ -165,7 +165,7 @@ export async function createMcpHandler(app: AppContext) {
     // shared address (a hosted connector, a voice platform) where one tenant sends bad tokens never locks out the
     // tenants whose tokens are valid.
     const token = bearer(req.headers.authorization);
-    const auth = await authCache.authenticate(db, workspaceId, token);
+    const auth = authCache.remembered(workspaceId, token) ?? (await authCache.authenticate(db, workspaceId, token));
     if (!auth.ok) {
       if (auth.reason !== 'no_workspace') {
         const d = authFailures.hit(clientIp(req));
