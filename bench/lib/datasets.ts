@@ -2,7 +2,9 @@
  * Benchmark workspaces, seeded once and reused: one PostgreSQL database per size (taskline_bench_10k, _100k, _1m) and
  * one PGlite data directory per size (bench/.data/pglite-10k, …). A marker (table bench_dataset / a JSON file beside
  * the directory) records size, seed and a hash of the code that decides the seeded rows (seed generator, vocabulary,
- * normalization); a database whose marker differs is dropped and seeded again.
+ * normalization); a database whose marker differs is dropped and seeded again. BENCH_PG_DB_PREFIX (default
+ * taskline_bench) names the databases: a second person benching on the same PostgreSQL server uses a copy of their
+ * own (CREATE DATABASE x_1m TEMPLATE taskline_bench_1m), so neither run's tidy-up deletes the other's bench credential.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -174,7 +176,7 @@ export async function ensurePgDataset(
   opts: { reseed?: boolean; log: Log; base?: string; variant?: string },
 ): Promise<Dataset> {
   const label = sizeLabel(size);
-  const dbName = `taskline_bench_${label}`;
+  const dbName = `${process.env.BENCH_PG_DB_PREFIX ?? 'taskline_bench'}_${label}`;
   const base = opts.base ?? PG_BASE;
   const url = `${base}/${dbName}`;
   const tag = opts.variant ? `pg ${label} ${opts.variant}` : `pg ${label}`;

@@ -5,7 +5,7 @@ import type { AppContext } from '../platform/context.ts';
 import { migrationStatus } from '../platform/db/migrate.ts';
 import { SNAPSHOT_PATH } from '../platform/db/control.ts';
 import { createListener } from '../platform/http/listener.ts';
-import { sendJson, type NodeHandler } from '../platform/http/request.ts';
+import { sendJson, type NodeHandler, type RequestInfo } from '../platform/http/request.ts';
 import { createWebApp } from '../web/app.ts';
 import { isOAuthPath } from '../oauth/handler.ts';
 
@@ -30,8 +30,19 @@ export function createHttpServer(
   const allowedHosts = new Set(ctx.config.allowedHosts);
   const metricsToken = ctx.config.metricsToken;
 
-  return createListener({ ...ctx, draining: extra.draining }, async (req, res, info) => {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+  // The MCP endpoint is dispatched without an async wrapper: its handler's promise goes straight to the listener.
+  const mcpPrefix = '/app/api/mcp/';
+  return createListener({ ...ctx, draining: extra.draining }, (req, res, info) => {
+    const url = req.url ?? '/';
+    if (url.startsWith(mcpPrefix)) {
+      info.route = '/app/api/mcp/server/:workspaceId';
+      if (extra.mcp) return extra.mcp(req, res);
+      return sendJson(res, 404, { error: 'not_found', message: 'the MCP endpoint is not enabled in this build' });
+    }
+    return other(req, res, info, url.split('?', 1)[0]!);
+  });
+
+  async function other(req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo, path: string): Promise<void> {
     if (path === '/healthz') {
       info.route = '/healthz';
       return sendJson(res, 200, { status: 'ok' });
@@ -85,11 +96,6 @@ export function createHttpServer(
       res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': archive.length, 'cache-control': 'no-store' });
       return void res.end(archive);
     }
-    if (path.startsWith('/app/api/mcp/')) {
-      info.route = '/app/api/mcp/server/:workspaceId';
-      if (extra.mcp) return extra.mcp(req, res);
-      return sendJson(res, 404, { error: 'not_found', message: 'the MCP endpoint is not enabled in this build' });
-    }
     if (extra.oauth && isOAuthPath(path)) return extra.oauth(req, res);
     info.route = 'web';
     // DNS-rebinding defence for the web app too: a page on another name that resolves here gets nothing.
@@ -102,5 +108,5 @@ export function createHttpServer(
       });
     }
     return web(req, res);
-  });
+  }
 }

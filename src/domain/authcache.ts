@@ -9,6 +9,8 @@ import { isUuid, type Workspace } from './workspaces.ts';
 interface Entry {
   workspace: Workspace;
   credential: Credential;
+  /** The answer given on every hit (callers only read it). */
+  result: AuthResult & { ok: true };
   at: number;
 }
 
@@ -81,17 +83,29 @@ export class AuthCache {
     return this.size;
   }
 
-  /** authenticate(), answered from memory when this token passed before and nothing about it changed since. */
-  async authenticate(q: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
-    if (!this.ready || !isUuid(workspaceId) || tokenShape(token) !== 'ok') return authenticate(q, workspaceId, token);
+  /**
+   * The remembered answer when this token passed before and nothing about it changed since, without a promise (the
+   * MCP hot path asks this first); null when authenticate() has to look.
+   */
+  remembered(workspaceId: string, token: string | null | undefined): AuthResult | null {
+    if (!this.ready || !isUuid(workspaceId) || tokenShape(token) !== 'ok') return null;
     const key = tokenKey(token!);
     const now = (this.opts.now ?? Date.now)();
     const hit = this.byWorkspace.get(workspaceId)?.get(key);
     if (hit && now - hit.at < (this.opts.ttlMs ?? 60_000) && credentialState(hit.credential, new Date(now)) === 'active') {
       this.stats.hits++;
-      return { ok: true, workspace: hit.workspace, credential: hit.credential };
+      return hit.result;
     }
     if (hit) this.drop(workspaceId, key);
+    return null;
+  }
+
+  /** authenticate(), answered from memory when this token passed before and nothing about it changed since. */
+  async authenticate(q: Queryable, workspaceId: string, token: string | null | undefined): Promise<AuthResult> {
+    const known = this.remembered(workspaceId, token);
+    if (known) return known;
+    if (!this.ready || !isUuid(workspaceId) || tokenShape(token) !== 'ok') return authenticate(q, workspaceId, token);
+    const key = tokenKey(token!);
     this.stats.misses++;
     const generation = this.generations.get(workspaceId) ?? 0;
     const epoch = this.epoch;
@@ -136,6 +150,6 @@ export class AuthCache {
       this.byWorkspace.set(workspaceId, m);
     }
     if (!m.has(key)) this.size++;
-    m.set(key, { workspace, credential, at: (this.opts.now ?? Date.now)() });
+    m.set(key, { workspace, credential, result: { ok: true, workspace, credential }, at: (this.opts.now ?? Date.now)() });
   }
 }

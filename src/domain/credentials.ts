@@ -310,12 +310,17 @@ async function authenticateOAuth(db: Queryable, workspaceId: string, token: stri
   return { ok: true, workspace, credential };
 }
 
+/** Whether touchCredential would write now (callers on the hot path skip the call, and its promise, when not). */
+export function credentialUseDue(cred: Pick<Credential, 'lastUsedAt'>): boolean {
+  return !cred.lastUsedAt || Date.now() - cred.lastUsedAt.getTime() >= 60_000;
+}
+
 /**
  * Record use at most once a minute per credential. The check on the fetched value avoids a write per call; the value
  * is updated on `cred` too, since a remembered credential (AuthCache) is not fetched again.
  */
 export async function touchCredential(db: Queryable, cred: Pick<Credential, 'id' | 'workspaceId' | 'lastUsedAt'>): Promise<void> {
-  if (cred.lastUsedAt && Date.now() - cred.lastUsedAt.getTime() < 60_000) return;
+  if (!credentialUseDue(cred)) return;
   cred.lastUsedAt = new Date();
   await db.query(TOUCH_CREDENTIAL, [cred.workspaceId, cred.id]);
 }

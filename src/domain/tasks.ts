@@ -143,9 +143,8 @@ export interface TaskDetail extends Task {
 }
 
 /** A task with its customer's contact and its comment count, in one statement (the getTaskDetails hot path). */
-export async function getTaskDetail(db: Queryable, workspaceId: string, number: number): Promise<TaskDetail | null> {
-  const r = await db.query<TaskDetail>(TASK_DETAIL, [workspaceId, number]);
-  return r.rows[0] ?? null;
+export function getTaskDetail(db: Queryable, workspaceId: string, number: number): Promise<TaskDetail | null> {
+  return db.query<TaskDetail>(TASK_DETAIL, [workspaceId, number]).then((r) => r.rows[0] ?? null);
 }
 
 export async function updateTask(

@@ -13,6 +13,22 @@ const CallParams = z.object({
   arguments: z.record(z.string(), z.unknown()).optional(),
 });
 
+/**
+ * tools/call params as CallParams reads them. What every client sends (an object with a name of at most 200
+ * characters and, if any, an arguments object) is checked here without zod; anything else goes through the schema,
+ * whose issues make the -32602 message.
+ */
+function callParams(params: unknown): { name: string; arguments?: Record<string, unknown> } {
+  if (typeof params === 'object' && params !== null && !Array.isArray(params)) {
+    const { name, arguments: args } = params as Record<string, unknown>;
+    if (typeof name === 'string' && name.length <= 200 && (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))))
+      return { name, arguments: args as Record<string, unknown> | undefined };
+  }
+  const parsed = CallParams.safeParse(params);
+  if (!parsed.success) throw rpcError(-32602, `Invalid tools/call params: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
@@ -23,8 +39,21 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 function storable(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '');
   if (depth > 4 || !v || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => storable(x, depth + 1));
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x, depth + 1)]));
+  if (Array.isArray(v)) {
+    const out = v.map((x) => storable(x, depth + 1));
+    return out.every((x, i) => x === v[i]) ? v : out;
+  }
+  // The same object back when nothing in it changes (the usual case: no copy per call).
+  const entries = Object.entries(v);
+  let changed = false;
+  for (const e of entries) {
+    const x = storable(e[1], depth + 1);
+    if (x !== e[1]) {
+      e[1] = x;
+      changed = true;
+    }
+  }
+  return changed ? Object.fromEntries(entries) : v;
 }
 
 function describeIssues(err: z.ZodError): string {
@@ -58,14 +87,14 @@ interface CallRecord {
   factorTypes: string[] | null;
 }
 
-async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord, action = 'tool_call'): Promise<void> {
+function finish(app: AppContext, audit: AuditWriter, call: CallContext, r: CallRecord, action = 'tool_call'): Promise<void> {
   const ms = performance.now() - r.started;
   const label = r.allowed ? r.name : 'unknown';
   app.metrics.toolCalls.inc({ tool: label, outcome: r.outcome });
   app.metrics.toolDuration.observe({ tool: label }, ms / 1000);
   if (r.name === 'addCustomerComment' && r.allowed && (r.outcome === 'ok' || r.outcome === 'verification_failed' || r.outcome === 'locked'))
     app.metrics.verifications.inc({ outcome: r.outcome === 'ok' ? 'passed' : r.outcome === 'locked' ? 'locked' : 'failed' });
-  await audit.append(call.workspace.id, {
+  return audit.append(call.workspace.id, {
     action,
     outcome: r.outcome,
     credentialId: call.credential.id,
@@ -87,9 +116,7 @@ async function finish(app: AppContext, audit: AuditWriter, call: CallContext, r:
  */
 export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool {
   return async (call, params) => {
-    const parsed = CallParams.safeParse(params);
-    if (!parsed.success) throw rpcError(-32602, `Invalid tools/call params: ${describeIssues(parsed.error)}`);
-    const { name } = parsed.data;
+    const { name, arguments: given } = callParams(params);
     const tool = TOOLS_BY_NAME.get(name);
     const allowed = tool !== undefined && call.policy.tools.includes(name as ToolName);
     const r: CallRecord = { name, allowed, started: performance.now(), outcome: 'ok', taskId: null, factorTypes: null };
@@ -99,7 +126,7 @@ export function createToolCaller(app: AppContext, audit: AuditWriter): CallTool 
       // Same answer for a tool that does not exist and one this credential may not use.
       throw rpcError(-32602, `Unknown tool: ${name}. Call tools/list to see the tools available to this credential.`);
     }
-    const args = tool.inputSchema.safeParse(storable(parsed.data.arguments ?? {}));
+    const args = tool.inputSchema.safeParse(storable(given ?? {}));
     if (!args.success) {
       r.outcome = 'error';
       await finish(app, audit, call, r);

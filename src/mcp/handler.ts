@@ -3,8 +3,8 @@ import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest }
 import type { AppContext } from '../platform/context.ts';
 import { AuditWriter } from '../domain/audit.ts';
 import { AuthCache } from '../domain/authcache.ts';
-import { touchCredential, type AuthFailure } from '../domain/credentials.ts';
-import { effectivePolicy } from '../domain/policy.ts';
+import { credentialUseDue, touchCredential, type AuthFailure, type Credential } from '../domain/credentials.ts';
+import { effectivePolicy, type EffectivePolicy } from '../domain/policy.ts';
 import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { protectedResourceMetadataUrl } from '../domain/oauth/urls.ts';
 import { parseOAuthToken } from '../platform/crypto/tokens.ts';
@@ -82,6 +82,24 @@ export async function createMcpHandler(app: AppContext) {
     return d.ok;
   };
 
+  /**
+   * The policy of a credential the auth cache remembers, worked out once: a remembered credential is the same object
+   * on every hit (a change to it or its workspace drops the entry, and the next lookup brings new objects).
+   */
+  const policies = new WeakMap<Credential, { workspace: object; policy: EffectivePolicy }>();
+  const policyOf = (workspace: Parameters<typeof effectivePolicy>[0], credential: Credential): EffectivePolicy => {
+    const known = policies.get(credential);
+    if (known?.workspace === workspace) return known.policy;
+    const policy = effectivePolicy(workspace, credential);
+    policies.set(credential, { workspace, policy });
+    return policy;
+  };
+  /** Record the credential's use when it is due (touchCredential), without a promise per request when it is not. */
+  const touch = (credential: Credential) => {
+    if (credentialUseDue(credential))
+      void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
+  };
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const info = requestInfo(req);
     const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -147,7 +165,7 @@ export async function createMcpHandler(app: AppContext) {
     // shared address (a hosted connector, a voice platform) where one tenant sends bad tokens never locks out the
     // tenants whose tokens are valid.
     const token = bearer(req.headers.authorization);
-    const auth = await authCache.authenticate(db, workspaceId, token);
+    const auth = authCache.remembered(workspaceId, token) ?? (await authCache.authenticate(db, workspaceId, token));
     if (!auth.ok) {
       if (auth.reason !== 'no_workspace') {
         const d = authFailures.hit(clientIp(req));
@@ -230,13 +248,13 @@ export async function createMcpHandler(app: AppContext) {
       db,
       workspace,
       credential,
-      policy: effectivePolicy(workspace, credential),
+      policy: policyOf(workspace, credential),
       requestId: info.id,
       limits,
     };
     if (era.era === 'modern') {
       if ('request' in era && COUNTED.has(era.request.method) && !spendToolCall(res, credential.id, cors)) return;
-      void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
+      touch(credential);
       // 2026-07-28 defines no client notifications over HTTP: accepted, nothing to do.
       if (!('request' in era)) {
         res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff' });
@@ -268,7 +286,7 @@ export async function createMcpHandler(app: AppContext) {
     const calls = requests.filter((r) => COUNTED.has(r.method)).length;
     for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
 
-    void touchCredential(db, credential).catch((err: Error) => app.log.warn({ err: err.message }, 'could not record credential use'));
+    touch(credential);
     // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
     if (!requests.length) {
       res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff' });
@@ -278,6 +296,16 @@ export async function createMcpHandler(app: AppContext) {
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
     // even if the client goes away; only SDK-handled requests are cancelled then.
+    if (!batch && requests[0]!.method === 'tools/call') {
+      // The usual request (one tool call): no batch bookkeeping around the one promise.
+      const r = requests[0]!;
+      const answer = await callTool(call, r.params).then(
+        (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: r.id, result }),
+        (err) => toolCallFailure(r, err, info.id),
+      );
+      if (res.destroyed) return;
+      return sendJson(res, 200, answer, cors);
+    }
     const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
     const viaSdk: string[] = [];
     const answers = requests.map((r): Promise<JSONRPCMessage> => {

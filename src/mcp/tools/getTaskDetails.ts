@@ -48,10 +48,11 @@ export function taskDetails(ctx: Pick<ToolContext, 'policy'>, task: TaskDetail) 
 }
 
 /** The task or a ToolError that tells the assistant how to find the right one. */
-export async function requireTaskDetail(ctx: Pick<CallContext, 'db' | 'workspace'>, number: number): Promise<TaskDetail> {
-  const t = await getTaskDetail(ctx.db, ctx.workspace.id, number);
-  if (!t) throw noSuchTask(number);
-  return t;
+export function requireTaskDetail(ctx: Pick<CallContext, 'db' | 'workspace'>, number: number): Promise<TaskDetail> {
+  return getTaskDetail(ctx.db, ctx.workspace.id, number).then((t) => {
+    if (!t) throw noSuchTask(number);
+    return t;
+  });
 }
 
 export const getTaskDetails = defineTool({

@@ -128,9 +128,17 @@ export async function openPg(url: string, opts: { max?: number; applicationName?
   // A plain string uses the unnamed statement (a custom plan per execution); a Prepared one is parsed once per connection.
   const pgQuery = (on: pg.Pool | pg.PoolClient, sql: Sql, params?: readonly unknown[]) =>
     typeof sql === 'string' ? on.query(sql, params as unknown[]) : on.query({ name: sql.name, text: sql.text, values: params as unknown[] });
-  const query = async <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
-    const r = await pgQuery(typeof sql !== 'string' && sql.generic ? generic() : pool, sql, params);
-    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  // No async wrapper around the driver's promise (one layer fewer on every statement); a synchronous throw still
+  // comes back as a rejection.
+  const query = <T>(sql: Sql, params?: readonly unknown[]): Promise<Result<T>> => {
+    try {
+      return pgQuery(typeof sql !== 'string' && sql.generic ? generic() : pool, sql, params).then((r) => ({
+        rows: r.rows as T[],
+        rowCount: r.rowCount ?? 0,
+      }));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
   return {
     kind: 'pg',
