@@ -75,7 +75,7 @@ export const SCORES = {
   partialContact: 0.85,
   nameBase: 0.5,
   nameSpan: 0.3,
-  /** A corrected name scores nameBase + nameSpan − perEdit × (edits, less one when the word sounds the same). */
+  /** A corrected name scores nameBase + nameSpan − perEdit × edits (wordCost: a swap is one, a same-sounding word one less). */
   perEdit: 0.05,
   /** … but never less than this (above text). */
   correctedFloor: 0.35,
