@@ -296,24 +296,21 @@ export async function createMcpHandler(app: AppContext) {
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
     // even if the client goes away; only SDK-handled requests are cancelled then.
-    if (!batch && requests[0]!.method === 'tools/call') {
-      // The usual request (one tool call): no batch bookkeeping around the one promise.
-      const r = requests[0]!;
-      const answer = await callTool(call, r.params).then(
+    const answerToolCall = (r: JSONRPCRequest): Promise<JSONRPCMessage> =>
+      callTool(call, r.params).then(
         (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: r.id, result }),
         (err) => toolCallFailure(r, err, info.id),
       );
+    if (!batch && requests[0]!.method === 'tools/call') {
+      // The usual request (one tool call): no batch bookkeeping around the one promise.
+      const answer = await answerToolCall(requests[0]!);
       if (res.destroyed) return;
       return sendJson(res, 200, answer, cors);
     }
     const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
     const viaSdk: string[] = [];
     const answers = requests.map((r): Promise<JSONRPCMessage> => {
-      if (r.method === 'tools/call')
-        return callTool(call, r.params).then(
-          (result) => ({ jsonrpc: '2.0', id: r.id, result }),
-          (err) => toolCallFailure(r, err, info.id),
-        );
+      if (r.method === 'tools/call') return answerToolCall(r);
       const invalid = sdkParamsProblem(r);
       if (invalid) return Promise.resolve({ jsonrpc: '2.0', id: r.id, error: { code: -32602, message: invalid } });
       const d = mux.dispatch(r, authInfo);

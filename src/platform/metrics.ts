@@ -30,8 +30,7 @@ export class FastCounter<L extends string> {
   }
 
   inc(labels: Labels<L>): void {
-    let key = '';
-    for (const n of this.labelNames) key += `${labels[n]}\u0000`;
+    const key = seriesKey(this.labelNames, labels);
     const s = this.series.get(key);
     if (s) s.n++;
     else this.series.set(key, { labels: ordered(this.labelNames, labels), n: 1 });
@@ -80,8 +79,7 @@ export class FastHistogram<L extends string> {
 
   observe(labels: Labels<L>, value: number): void {
     if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-    let key = '';
-    for (const n of this.labelNames) key += `${labels[n]}\u0000`;
+    const key = seriesKey(this.labelNames, labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels: ordered(this.labelNames, labels), counts: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 };
@@ -97,6 +95,13 @@ export class FastHistogram<L extends string> {
     s.sum += value;
     s.count++;
   }
+}
+
+/** The key of a label set's series: its values in the declared order. */
+function seriesKey<L extends string>(names: readonly L[], labels: Labels<L>): string {
+  let key = '';
+  for (const n of names) key += `${labels[n]}\u0000`;
+  return key;
 }
 
 /** The labels in the declared order (the order /metrics prints them in), without undefined ones. */
