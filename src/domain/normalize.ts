@@ -38,6 +38,9 @@ export function normalizeEmail(s: string): string {
 /** Zero-width, bidi controls, tag characters and other invisible format characters. */
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u{E0000}-\u{E007F}]/gu;
 
+/** Every character INVISIBLE matches is outside ASCII: a string without one has nothing to strip. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export function stripInvisible(s: string): string {
-  return s.replace(INVISIBLE, '');
+  return NON_ASCII.test(s) ? s.replace(INVISIBLE, '') : s;
 }

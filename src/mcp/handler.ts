@@ -102,12 +102,13 @@ export async function createMcpHandler(app: AppContext) {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const info = requestInfo(req);
-    const path = (req.url ?? '/').split('?', 1)[0]!;
-    const m = PATH_RE.exec(path);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const m = PATH_RE.exec(q < 0 ? url : url.slice(0, q));
     if (!m) return sendJson(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
     let workspaceId: string;
     try {
-      workspaceId = decodeURIComponent(m[1]!);
+      workspaceId = m[1]!.includes('%') ? decodeURIComponent(m[1]!) : m[1]!;
     } catch {
       // Malformed percent-encoding (e.g. "%E0%A4%A"): no workspace can have that id.
       return sendJson(res, 404, {
@@ -271,11 +272,19 @@ export async function createMcpHandler(app: AppContext) {
     const messages = batch ? (raw as unknown[]) : [raw];
     if (batch && (messages.length === 0 || messages.length > MAX_BATCH))
       return rpcFail(res, 400, -32600, `Invalid Request: a batch must hold 1–${MAX_BATCH} messages`, cors);
-    const classified = messages.map(classify);
-    if (classified.some((c) => c.kind === 'invalid'))
-      return rpcFail(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message (need jsonrpc "2.0", a method, and an id for requests)', cors);
-    const requests = classified.flatMap((c) => (c.kind === 'request' ? [c.msg] : []));
-    const hasInit = requests.some((r) => r.method === 'initialize');
+    // One pass over the messages (usually one): the requests, whether initialize is among them, how many count.
+    const requests: JSONRPCRequest[] = [];
+    let hasInit = false;
+    let calls = 0;
+    for (const message of messages) {
+      const c = classify(message);
+      if (c.kind === 'invalid')
+        return rpcFail(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message (need jsonrpc "2.0", a method, and an id for requests)', cors);
+      if (c.kind !== 'request') continue;
+      requests.push(c.msg);
+      if (c.msg.method === 'initialize') hasInit = true;
+      if (COUNTED.has(c.msg.method)) calls++;
+    }
     if (hasInit && messages.length > 1) return rpcFail(res, 400, -32600, 'Invalid Request: initialize must be sent on its own, not in a batch', cors);
     const pv = req.headers['mcp-protocol-version'];
     // An unknown version gets the spec's UnsupportedProtocolVersionError (-32022, with the supported list), which a
@@ -283,7 +292,6 @@ export async function createMcpHandler(app: AppContext) {
     if (!hasInit && typeof pv === 'string' && !versions.has(pv))
       return sendJson(res, 400, unsupportedVersion(batch ? null : (requests[0]?.id ?? null), pv), cors);
 
-    const calls = requests.filter((r) => COUNTED.has(r.method)).length;
     for (let i = 0; i < calls; i++) if (!spendToolCall(res, credential.id, cors)) return;
 
     touch(credential);

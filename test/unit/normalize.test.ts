@@ -21,6 +21,10 @@ test('phones reduce to digits; emails to lower case', () => {
 test('invisible characters are stripped', () => {
   assert.equal(stripInvisible('a\u200Bb\u202Ec\u2066d\u{E0041}e\uFEFF'), 'abcde');
   assert.equal(stripInvisible('José 🔧'), 'José 🔧');
+  // A soft hyphen or a tag character alone (the only non-ASCII in the text) is still found.
+  assert.equal(stripInvisible('co\u00ADop'), 'coop');
+  assert.equal(stripInvisible('plain\u{E0041} text'), 'plain text');
+  assert.equal(stripInvisible('plain ASCII <text>'), 'plain ASCII <text>');
 });
 
 test('tokens: format, preview and shape classification', () => {
