@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PgSettings } from './lib/pgcluster.ts';
 import { DATA_DIR, openDataset, type Dataset } from './lib/datasets.ts';
-import { probe, responseOk, runLoad, type LoadResult, type Target } from './lib/load.ts';
+import { mergeLoads, probe, responseOk, runLoad, type LoadResult, type LoadRun, type Target } from './lib/load.ts';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile.ts';
 import pg from 'pg';
-import { cpuMark, cpuUse, waitQuiet, type CpuUse } from './lib/cpu.ts';
+import { cpuMark, cpuUse, mergeCpu, waitQuiet, type CpuUse } from './lib/cpu.ts';
 import { hasTaskset, pinSelf, startServer, type Child } from './lib/procs.ts';
 import { sampleQueries, shuffled } from './lib/queries.ts';
 import { median, rng, round } from './lib/stats.ts';
@@ -39,8 +39,6 @@ export interface B1Options {
 
 export interface RoundResult extends LoadResult {
   cpu: CpuUse | null;
-  /** Transactions (each autocommit statement is one) counted by pg_stat_database per request; approximate. */
-  statementsPerRequest: number | null;
 }
 
 export interface TargetResult {
@@ -62,6 +60,7 @@ export interface TargetResult {
   postgresUsPerRequest: number | null;
   /** The harness process running autocannon (% of one core): near 100% means the load generator was the limit. */
   loadGeneratorCpuPct: number | null;
+  /** Transactions (each autocommit statement is one) per request in pg_stat_database over the warm-up; approximate. */
   statementsPerRequest: number | null;
   failed: { non2xx: number; isError: number; errors: number; timeouts: number };
   firstFailure?: string;
@@ -101,6 +100,8 @@ const WHAT: Record<string, string> = {
 };
 
 const NODE = ['--import', 'tsx'];
+/** Length of one slice of a round (see the round loop). */
+const SLICE_SECONDS = 2;
 
 function tasklineEnv(ds: Dataset): Record<string, string> {
   return {
@@ -165,7 +166,8 @@ export async function runB1(o: B1Options): Promise<B1Result> {
   }
   const r = rng(ds.size + 17);
   const span = ds.lastNumber - ds.firstNumber + 1;
-  const detailBodies = Array.from({ length: 5000 }, (_, i) =>
+  // 1,000 random tasks: autocannon builds every body once per connection for each run (slice), before it loads.
+  const detailBodies = Array.from({ length: 1000 }, (_, i) =>
     JSON.stringify({
       jsonrpc: '2.0',
       id: i + 1,
@@ -229,11 +231,6 @@ export async function runB1(o: B1Options): Promise<B1Result> {
     const quiet = o.waitQuietSeconds > 0 ? await waitQuiet(25, o.waitQuietSeconds, log) : null;
     if (quiet !== null) log(`  B1: other processes use ${quiet}% of a core`);
     const loadAvg = [round(os.loadavg()[0]!, 2)];
-    log(`  B1: warm-up ${o.warmupSeconds} s per server (load average ${loadAvg[0]})`);
-    for (const t of targets) await runLoad(t, { connections: o.connections, seconds: o.warmupSeconds });
-    const rounds = new Map<string, RoundResult[]>(targets.map((t) => [t.name, []]));
-    const pids = children.map((c) => c.pid);
-    const pidOf = (port: number) => children.find((c) => c.port === port)!.pid;
     const stats = new pg.Client({ connectionString: ds.databaseUrl, application_name: 'taskline-bench-stats' });
     await stats.connect();
     const xacts = async () => {
@@ -242,29 +239,57 @@ export async function runB1(o: B1Options): Promise<B1Result> {
       );
       return Number(r.rows[0]!.x);
     };
+    // SQL statements per request are counted over each server's warm-up: a backend publishes its counters at most
+    // once a second (and within about a second of going idle), so the counts of a 2 s slice would land in the next
+    // server's; after the warm-up the harness waits for them.
+    log(`  B1: warm-up ${o.warmupSeconds} s per server (load average ${loadAvg[0]})`);
+    const statements = new Map<string, number | null>();
+    for (const t of targets) {
+      const x0 = await xacts();
+      const warm = await runLoad(t, { connections: o.connections, seconds: o.warmupSeconds });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      statements.set(t.name, warm.requests ? round(((await xacts()) - x0 - 1) / warm.requests, 2) : null);
+    }
+    const rounds = new Map<string, RoundResult[]>(targets.map((t) => [t.name, []]));
+    const pids = children.map((c) => c.pid);
+    const pidOf = (port: number) => children.find((c) => c.port === port)!.pid;
     const backends = async () =>
       (
         await stats.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
       ).rows.map((x) => x.pid);
+    // Each round is cut into slices of about SLICE_SECONDS: every target runs once per slice, the order rotating from
+    // slice to slice, and a round's figures for a target are its slices merged. On a shared VM a core's speed drifts
+    // by tens of percent within seconds (the same server's CPU per request moves that much from one 10 s window to
+    // the next), so c and a-db compared over slices seconds apart see the same machine; back-to-back 10 s runs did not.
+    const slices = Math.max(1, Math.round(o.roundSeconds / SLICE_SECONDS));
+    const sliceSeconds = o.roundSeconds / slices;
     for (let k = 1; k <= o.rounds; k++) {
+      const parts = new Map(targets.map((t) => [t.name, { runs: [] as LoadRun[], cpu: [] as (CpuUse | null)[] }]));
+      for (let s = 0; s < slices; s++) {
+        const first = s % targets.length;
+        for (const t of [...targets.slice(first), ...targets.slice(0, first)]) {
+          const m0 = cpuMark(pids, await backends());
+          const run = await runLoad(t, { connections: o.connections, seconds: sliceSeconds });
+          const part = parts.get(t.name)!;
+          part.cpu.push(cpuUse(m0, cpuMark(pids, await backends()), pidOf(t.port)));
+          part.runs.push(run);
+          for (const c of children) if (c.exited()) throw new Error(`${c.name} died during the run:\n${c.tail()}`);
+        }
+      }
       for (const t of targets) {
-        const x0 = await xacts();
-        const m0 = cpuMark(pids, await backends());
-        const load = await runLoad(t, { connections: o.connections, seconds: o.roundSeconds });
-        const cpu = cpuUse(m0, cpuMark(pids, await backends()), pidOf(t.port));
-        const x1 = await xacts();
-        const res: RoundResult = { ...load, cpu, statementsPerRequest: load.requests ? round((x1 - x0 - 1) / load.requests, 2) : null };
+        const part = parts.get(t.name)!;
+        const load = mergeLoads(part.runs);
+        const cpu = mergeCpu(part.cpu);
+        const res: RoundResult = { ...load, cpu };
         rounds.get(t.name)!.push(res);
         const bad = res.non2xx + res.isError + res.errors;
         log(
           `  B1 round ${k}/${o.rounds} ${t.name.padEnd(8)} ${Math.round(res.reqPerSec).toString().padStart(6)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms` +
-            `  stmts/req ${res.statementsPerRequest ?? '?'}` +
             (cpu
               ? `  cpu: server ${cpu.server}%, postgres ${cpu.postgresBench}% (all postgres ${cpu.postgres}%), load generator ${cpu.bench}%, others ${cpu.foreign}%`
               : '') +
             (bad ? `  FAILED ${bad} (non-2xx ${res.non2xx}, isError ${res.isError}, socket errors ${res.errors})` : ''),
         );
-        for (const c of children) if (c.exited()) throw new Error(`${c.name} died during the run:\n${c.tail()}`);
       }
       loadAvg.push(round(os.loadavg()[0]!, 2));
     }
@@ -288,10 +313,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
         postgresUsPerRequest: medianOf(rs.map((x) => (x.cpu && x.requests ? (x.cpu.postgresBench * 1e4 * x.cpu.seconds) / x.requests : undefined))),
         postgresCpuPct: medianOf(rs.map((x) => x.cpu?.postgresBench)),
         loadGeneratorCpuPct: medianOf(rs.map((x) => x.cpu?.bench)),
-        statementsPerRequest: medianOf(
-          rs.map((x) => x.statementsPerRequest ?? undefined),
-          2,
-        ),
+        statementsPerRequest: statements.get(t.name) ?? null,
         failed: { non2xx: sum((x) => x.non2xx), isError: sum((x) => x.isError), errors: sum((x) => x.errors), timeouts: sum((x) => x.timeouts) },
         firstFailure: rs.find((x) => x.firstFailure)?.firstFailure,
       };

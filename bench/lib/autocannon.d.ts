@@ -50,6 +50,10 @@ declare module 'autocannon' {
   }
   interface Instance extends Promise<Result> {
     stop(): void;
+    /** Emitted once every connection is built, just before the first request is sent. */
+    on(event: 'start', listener: () => void): this;
+    /** Every response: the connection (client) it came on, its status, bytes and latency in ms. */
+    on(event: 'response', listener: (client: object, status: number, bytes: number, ms: number) => void): this;
   }
   function autocannon(opts: Options): Instance;
   export default autocannon;

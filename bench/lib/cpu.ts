@@ -101,6 +101,22 @@ export function cpuUse(a: CpuMark | null, b: CpuMark | null, pid: number): CpuUs
   };
 }
 
+/** Several measurements of one server as one: each share weighted by its seconds. */
+export function mergeCpu(uses: (CpuUse | null)[]): CpuUse | null {
+  if (!uses.length || uses.some((u) => u === null)) return null;
+  const all = uses as CpuUse[];
+  const seconds = all.reduce((a, u) => a + u.seconds, 0);
+  const avg = (f: (u: CpuUse) => number) => Math.round(all.reduce((a, u) => a + f(u) * u.seconds, 0) / seconds);
+  return {
+    foreign: avg((u) => u.foreign),
+    server: avg((u) => u.server),
+    postgres: avg((u) => u.postgres),
+    postgresBench: avg((u) => u.postgresBench),
+    bench: avg((u) => u.bench),
+    seconds,
+  };
+}
+
 let waited = 0;
 
 /**

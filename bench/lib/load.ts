@@ -1,5 +1,6 @@
 /** One autocannon run against a target, in this process (which the harness pins to the other core). */
 import autocannon from 'autocannon';
+import { percentile, round } from './stats.ts';
 
 export interface Target {
   name: string;
@@ -25,7 +26,15 @@ export interface LoadResult {
   firstFailure?: string;
   errors: number;
   timeouts: number;
+  /** Wall time of the run, request building included. */
   seconds: number;
+  /** Seconds of the load window the rate is counted over. */
+  window: number;
+}
+
+/** A run with its latencies (ms, sorted), so runs can be merged (mergeLoads). */
+export interface LoadRun extends LoadResult {
+  latencies: number[];
 }
 
 /** A response counts as failed when it is a JSON-RPC error or a tool result with isError. */
@@ -36,8 +45,14 @@ export function responseOk(body: string): boolean {
 /**
  * The requests are built once (autocannon rebuilds a request per send when setupRequest is used, which costs the
  * load generator ~25% of its throughput); every connection cycles through them in order.
+ *
+ * Timing is taken from autocannon's events, not its summary: autocannon starts its clock, then builds every
+ * connection's requests (50 connections × 5,000 bodies took ~2–4 s of the load generator's core) before the first
+ * byte is sent, and counts that time in its duration; and each connection's first request is timed from when it was
+ * built. So the rate is counted over the load window only (from its "start" event, emitted once every connection is
+ * built, to the end), and the latencies leave out each connection's first response.
  */
-export async function runLoad(t: Target, opts: { connections: number; seconds: number }): Promise<LoadResult> {
+export async function runLoad(t: Target, opts: { connections: number; seconds: number }): Promise<LoadRun> {
   let ok = 0;
   let isError = 0;
   let firstFailure: string | undefined;
@@ -49,29 +64,71 @@ export async function runLoad(t: Target, opts: { connections: number; seconds: n
     }
   };
   const started = performance.now();
-  const r = await autocannon({
+  const run = autocannon({
     url: `http://127.0.0.1:${t.port}`,
     connections: opts.connections,
     duration: opts.seconds,
     timeout: 10,
     requests: t.bodies.map((body) => ({ method: 'POST', path: t.path, headers: t.headers, body, onResponse })),
   });
-  const seconds = (performance.now() - started) / 1000;
+  let loadStart = started;
+  run.on('start', () => {
+    loadStart = performance.now();
+  });
+  const answered = new WeakSet<object>();
+  const latencies: number[] = [];
+  run.on('response', (client: object, _status: number, _bytes: number, ms: number) => {
+    if (answered.has(client)) latencies.push(ms);
+    else answered.add(client);
+  });
+  const r = await run;
+  const ended = performance.now();
   const completed = r['2xx'] + r.non2xx;
+  latencies.sort((a, b) => a - b);
+  const window = (ended - loadStart) / 1000;
   return {
-    reqPerSec: completed / r.duration,
-    p50: r.latency.p50,
-    p90: r.latency.p90,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    requests: completed,
+    ...summary(latencies, completed, window),
     ok,
     non2xx: r.non2xx,
     isError,
     firstFailure,
     errors: r.errors,
     timeouts: r.timeouts,
-    seconds,
+    seconds: (ended - started) / 1000,
+    window,
+    latencies,
+  };
+}
+
+function summary(sorted: number[], requests: number, window: number) {
+  return {
+    reqPerSec: window > 0 ? requests / window : 0,
+    p50: round(percentile(sorted, 50), 1),
+    p90: round(percentile(sorted, 90), 1),
+    p99: round(percentile(sorted, 99), 1),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN, 1),
+    requests,
+  };
+}
+
+/** Several runs against one target as one: requests over the sum of their load windows, percentiles of all latencies. */
+export function mergeLoads(runs: LoadRun[]): LoadResult {
+  const sum = (f: (r: LoadRun) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    ...summary(
+      latencies,
+      sum((r) => r.requests),
+      sum((r) => r.window),
+    ),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    isError: sum((r) => r.isError),
+    firstFailure: runs.find((r) => r.firstFailure)?.firstFailure,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    seconds: sum((r) => r.seconds),
+    window: sum((r) => r.window),
   };
 }
 
