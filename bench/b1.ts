@@ -73,6 +73,8 @@ export interface B1Result {
   connections: number;
   rounds: number;
   roundSeconds: number;
+  /** Length of a round's slices (absent in results written before rounds were sliced). */
+  sliceSeconds?: number;
   warmupSeconds: number;
   pinned: boolean;
   targets: TargetResult[];
@@ -340,6 +342,7 @@ export async function runB1(o: B1Options): Promise<B1Result> {
       connections: o.connections,
       rounds: o.rounds,
       roundSeconds: o.roundSeconds,
+      sliceSeconds,
       warmupSeconds: o.warmupSeconds,
       pinned,
       targets: results,

@@ -157,10 +157,14 @@ export function markdown(r: RunResults): string {
     const b = r.b1;
     L.push(
       `**B1 throughput** — each server alone on one core (\`taskset -c 0\`${b.pinned ? '' : ', NOT pinned on this machine'}), autocannon on the other, ` +
-        `${b.connections} connections, warm-up ${b.warmupSeconds} s, median of ${b.rounds} × ${b.roundSeconds} s rounds, each cut into ≈ 2 s slices in which every server runs in turn (so all see the same machine); rate counted over each slice's load window, latency without each connection's first request (timed by autocannon from before it connected); Taskline on ${b.dataset} tasks, random task numbers / mixed search queries; ` +
+        `${b.connections} connections, warm-up ${b.warmupSeconds} s, median of ${b.rounds} × ${b.roundSeconds} s rounds${
+          b.sliceSeconds
+            ? `, each cut into ${round(b.sliceSeconds, 1)} s slices in which every server runs in turn (so all see the same machine); rate counted over each slice's load window, latency without each connection's first request (timed by autocannon from before it connected)`
+            : ' (interleaved)'
+        }; Taskline on ${b.dataset} tasks, random task numbers / mixed search queries; ` +
         `1-min load average before/after rounds ${b.loadAvg.join(' → ')} (the bench itself adds ≈ 2). ` +
         `CPU columns from /proc (medians over rounds, % of one core): "server core busy" near 100% means the server was CPU-bound, "load generator" near 100% means autocannon was the limit; PostgreSQL counts the bench database's backends; ` +
-        `SQL statements per request from pg_stat_database transactions over each server's warm-up (approximate); "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
+        `SQL statements per request from pg_stat_database transactions ${b.sliceSeconds ? "over each server's warm-up (approximate)" : '(approximate: backends publish them about once a second, so short rounds undercount)'}; "others' CPU" is what the rest of the machine used, in % of one core — above a few % the numbers are disturbed:`,
     );
     L.push('');
     L.push(`PostgreSQL: ${describeSettings(b.settings)}.`, '');
@@ -189,7 +193,7 @@ export function markdown(r: RunResults): string {
           `c/a-db ${fmt(quiet.rps.c! / quiet.rps['a-db']!, 3)}, c/b ${fmt(quiet.rps.c! / quiet.rps.b!, 2)}, c/a ${fmt(quiet.rps.c! / quiet.rps.a!, 3)}.`,
         '',
       );
-    // Stability: c/a-db of every round (each round interleaves the servers in ≈ 2 s slices, so both saw the same machine), so that one lucky round
+    // Stability: c/a-db of every round (each round interleaves the servers in short slices, so both saw the same machine), so that one lucky round
     // cannot carry a claim about the median.
     const perRound = Array.from({ length: b.rounds }, (_, k) => (core[3]!.rounds[k]?.reqPerSec ?? NaN) / (core[1]!.rounds[k]?.reqPerSec ?? NaN))
       .filter(Number.isFinite)

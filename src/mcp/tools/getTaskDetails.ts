@@ -36,7 +36,7 @@ export function taskDetails(ctx: Pick<ToolContext, 'policy'>, task: TaskDetail) 
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
-  // One template (no array to join): this runs on every getTaskDetails call.
+  // The six lines as one template: this runs on every getTaskDetails call.
   const customer = c ? [c.name, c.phone, c.email].filter(Boolean).join(' · ') : 'none on file';
   const text =
     `Task #${task.number}: ${structured.title}\n` +
