@@ -102,13 +102,12 @@ export async function createMcpHandler(app: AppContext) {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const info = requestInfo(req);
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const m = PATH_RE.exec(q < 0 ? url : url.slice(0, q));
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const m = PATH_RE.exec(path);
     if (!m) return sendJson(res, 404, { error: 'not_found', message: 'The MCP endpoint is /app/api/mcp/server/<workspace id>.' });
     let workspaceId: string;
     try {
-      workspaceId = m[1]!.includes('%') ? decodeURIComponent(m[1]!) : m[1]!;
+      workspaceId = decodeURIComponent(m[1]!);
     } catch {
       // Malformed percent-encoding (e.g. "%E0%A4%A"): no workspace can have that id.
       return sendJson(res, 404, {

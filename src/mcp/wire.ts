@@ -65,9 +65,7 @@ export function classify(m: unknown): Classified {
     if (hasId)
       return {
         kind: 'request',
-        msg: (o.params === undefined
-          ? { jsonrpc: '2.0', id: o.id, method: o.method }
-          : { jsonrpc: '2.0', id: o.id, method: o.method, params: o.params }) as JSONRPCRequest,
+        msg: { jsonrpc: '2.0', id: o.id, method: o.method, ...(o.params === undefined ? {} : { params: o.params }) } as JSONRPCRequest,
       };
     return 'id' in o ? { kind: 'invalid' } : { kind: 'notification' };
   }

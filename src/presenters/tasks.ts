@@ -24,12 +24,7 @@ const ANGLE_SAFE: Readonly<Record<string, string>> = { '<': '‹', '>': '›', '
  * The structured output keeps the text as written, without invisible characters.
  */
 export function fence(s: string): string {
-  return fenceClean(stripInvisible(s));
-}
-
-/** fence() of text already without invisible characters (clean() of it). */
-export function fenceClean(s: string): string {
-  return `<customer_content>${s.replace(ANGLE, (ch) => ANGLE_SAFE[ch]!)}</customer_content>`;
+  return `<customer_content>${stripInvisible(s).replace(ANGLE, (ch) => ANGLE_SAFE[ch]!)}</customer_content>`;
 }
 
 /** Truncate to at most maxBytes of UTF-8, on a character boundary, with an ellipsis. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TaskNumber, defineTool, noSuchTask, READ_ONLY } from '../tool.ts';
-import { ContactSchema, PriorityEnum, StatusEnum, clean, contact, fenceClean } from '../../presenters/tasks.ts';
+import { ContactSchema, PriorityEnum, StatusEnum, clean, contact, fence } from '../../presenters/tasks.ts';
 import { getTaskDetail, type TaskDetail } from '../../domain/tasks.ts';
 import type { ToolContext } from '../tool.ts';
 import type { CallContext } from '../rpc.ts';
@@ -36,15 +36,14 @@ export function taskDetails(ctx: Pick<ToolContext, 'policy'>, task: TaskDetail) 
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
-  // The six lines as one template: this runs on every getTaskDetails call.
-  const customer = c ? [c.name, c.phone, c.email].filter(Boolean).join(' · ') : 'none on file';
-  const text =
-    `Task #${task.number}: ${structured.title}\n` +
-    `Status: ${task.status} · Priority: ${task.priority}${structured.dueAt ? ` · Due: ${structured.dueAt.slice(0, 10)}` : ''}\n` +
-    `Customer: ${customer}\n` +
-    `Assignee: ${structured.assignee ? structured.assignee.name : 'unassigned'}\n` +
-    `Created ${structured.createdAt.slice(0, 10)} · Updated ${structured.updatedAt.slice(0, 10)} · ${commentCount} comment(s)${commentCount ? ' (listTaskComments to read them)' : ''}\n` +
-    `Description: ${task.description ? fenceClean(structured.description) : '(none)'}`;
+  const text = [
+    `Task #${task.number}: ${structured.title}`,
+    `Status: ${task.status} · Priority: ${task.priority}${structured.dueAt ? ` · Due: ${structured.dueAt.slice(0, 10)}` : ''}`,
+    `Customer: ${c ? [c.name, c.phone, c.email].filter(Boolean).join(' · ') : 'none on file'}`,
+    `Assignee: ${structured.assignee ? structured.assignee.name : 'unassigned'}`,
+    `Created ${structured.createdAt.slice(0, 10)} · Updated ${structured.updatedAt.slice(0, 10)} · ${commentCount} comment(s)${commentCount ? ' (listTaskComments to read them)' : ''}`,
+    `Description: ${task.description ? fence(task.description) : '(none)'}`,
+  ].join('\n');
   return { structured, text };
 }
 
