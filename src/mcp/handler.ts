@@ -303,21 +303,16 @@ export async function createMcpHandler(app: AppContext) {
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —
     // even if the client goes away; only SDK-handled requests are cancelled then.
-    const answerToolCall = (r: JSONRPCRequest): Promise<JSONRPCMessage> =>
-      callTool(call, r.params).then(
-        (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: r.id, result }),
-        (err) => toolCallFailure(r, err, info.id),
-      );
     if (!batch && requests[0]!.method === 'tools/call') {
       // The usual request (one tool call): no batch bookkeeping around the one promise.
-      const answer = await answerToolCall(requests[0]!);
+      const answer = await answerToolCall(call, requests[0]!);
       if (res.destroyed) return;
       return sendJson(res, 200, answer, cors);
     }
     const authInfo = { token: '', clientId: credential.id, scopes: [], extra: { call } };
     const viaSdk: string[] = [];
     const answers = requests.map((r): Promise<JSONRPCMessage> => {
-      if (r.method === 'tools/call') return answerToolCall(r);
+      if (r.method === 'tools/call') return answerToolCall(call, r);
       const invalid = sdkParamsProblem(r);
       if (invalid) return Promise.resolve({ jsonrpc: '2.0', id: r.id, error: { code: -32602, message: invalid } });
       const d = mux.dispatch(r, authInfo);
@@ -332,6 +327,13 @@ export async function createMcpHandler(app: AppContext) {
     if (res.destroyed) return;
     sendJson(res, 200, batch ? responses : responses[0], cors);
   };
+
+  /** A tools/call's JSON-RPC answer: its result, or the error toolCallFailure makes of what it threw. */
+  const answerToolCall = (call: CallContext, r: JSONRPCRequest): Promise<JSONRPCMessage> =>
+    callTool(call, r.params).then(
+      (result): JSONRPCMessage => ({ jsonrpc: '2.0', id: r.id, result }),
+      (err) => toolCallFailure(r, err, call.requestId),
+    );
 
   /** A request answered without the SDK that did not produce a result: its -32602 (bad params, unknown tool), or an internal error. */
   const toolCallFailure = (r: JSONRPCRequest, err: unknown, requestId: string): JSONRPCMessage => {
