@@ -122,13 +122,18 @@ export function databaseBytes(url: string): Promise<number> {
   return withPgClient(url, async (c) => Number((await c.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b')).rows[0]!.b));
 }
 
-/** Read every table and index of the database into shared_buffers (pg_prewarm); returns the MB read. */
-export function prewarm(url: string): Promise<number> {
+/**
+ * Read every table and index of the database (pg_prewarm): into shared_buffers ('buffer'), or only into the operating
+ * system's page cache ('read'), where a server that has been running holds what does not fit in shared_buffers.
+ * Returns the MB read.
+ */
+export function prewarm(url: string, mode: 'buffer' | 'read' = 'buffer'): Promise<number> {
   return withPgClient(url, async (c) => {
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
     const r = await c.query<{ blocks: string }>(
-      `SELECT coalesce(sum(pg_prewarm(c.oid)), 0)::text AS blocks FROM pg_class c
+      `SELECT coalesce(sum(pg_prewarm(c.oid, $1)), 0)::text AS blocks FROM pg_class c
        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i', 't', 'm')`,
+      [mode],
     );
     return Math.round((Number(r.rows[0]!.blocks) * 8192) / 2 ** 20);
   });

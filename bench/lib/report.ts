@@ -228,8 +228,11 @@ export function markdown(r: RunResults): string {
 
   if (r.b2.length) {
     const per = r.b2[0]!.perClass;
+    const defaultPg = r.b2.filter((x) => x.store === 'pg' && !x.variant);
+    const cached =
+      defaultPg.length && defaultPg.every((x) => x.pageCacheMb !== undefined) ? '; each PostgreSQL database read into the OS page cache first' : '';
     L.push(
-      `**B2 search latency** (ms; \`searchWorkspaceTasks\` run() in-process, ${per} sampled queries per class, limit 10, after a warm-up) — p50 / p95 / p99. ` +
+      `**B2 search latency** (ms; \`searchWorkspaceTasks\` run() in-process, ${per} sampled queries per class, limit 10, after a warm-up${cached}) — p50 / p95 / p99. ` +
         `Other processes used ${r.b2.map((x) => `${x.foreignCpu ?? '?'}% (${x.store} ${x.label})`).join(', ')} of a core during these runs:`,
     );
     L.push('');
