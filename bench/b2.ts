@@ -45,7 +45,7 @@ export interface B2Result {
   perClass: number;
   /** CPU (% of one core) used by other processes during the run (set by the caller). */
   foreignCpu?: number | null;
-  /** MB of the database read into the OS page cache before the runs (set by the caller; absent in older results). */
+  /** MB of the database read into the OS page cache right before the run (set by the caller; absent in older results). */
   pageCacheMb?: number;
   classes: ClassResult[];
   sizes: Sizes;
