@@ -43,6 +43,8 @@ export function createHttpServer(
   });
 
   async function other(req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo, path: string): Promise<void> {
+    // Every answer carries the request id; off the MCP hot path setHeader() is fine (the web app writes its own headers).
+    res.setHeader('x-request-id', info.id);
     if (path === '/healthz') {
       info.route = '/healthz';
       return sendJson(res, 200, { status: 'ok' });

@@ -223,3 +223,44 @@ test('a tool call that cannot be audited is not answered as done: -32603 naming 
   const again = await rpc(url, call, { token: a.token });
   assert.equal(again.json.result.structuredContent.workspace, 'Alpha');
 });
+
+test("every answer carries X-Request-Id — the client's own when it is a plain token — whichever way it is written", async () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'workspaceSummary', arguments: {} } };
+  const answers = {
+    'tools/call 200': await rpc(url, call, { token: a.token }),
+    'notification 202': await rpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { token: a.token }),
+    'bad token 401': await rpc(url, call, { token: 'not-a-token' }),
+    'unknown workspace 404': await rpc(app.mcpUrl('00000000-0000-4000-8000-000000000000'), call, { token: a.token }),
+    'bad JSON 400': await rpc(url, null, { token: a.token, raw: '{' }),
+  };
+  for (const [what, r] of Object.entries(answers)) assert.match(r.headers.get('x-request-id') ?? '', uuid, what);
+  const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get('x-request-id') ?? '', uuid, 'preflight 204');
+  const health = await fetch(`${app.url}/healthz`);
+  assert.match(health.headers.get('x-request-id') ?? '', uuid, '/healthz');
+  const web = await fetch(`${app.url}/app/login`);
+  assert.match(web.headers.get('x-request-id') ?? '', uuid, 'web page');
+  const own = await rpc(url, call, { token: a.token, headers: { 'x-request-id': 'trace-42.a_b' } });
+  assert.equal(own.headers.get('x-request-id'), 'trace-42.a_b');
+  const unsafe = await rpc(url, call, { token: a.token, headers: { 'x-request-id': 'a b<script>' } });
+  assert.match(unsafe.headers.get('x-request-id') ?? '', uuid, 'an id that is not a plain token is replaced');
+  // Two answers, two ids.
+  assert.notEqual(answers['tools/call 200'].headers.get('x-request-id'), answers['notification 202'].headers.get('x-request-id'));
+});
+
+test('the endpoint path: a trailing slash, a query string and a percent-encoded id reach the workspace; anything else is 404', async () => {
+  const list = (u: string) => rpc(u, LIST, { token: a.token });
+  const encoded = a.ws.id.replace(/-/g, '%2D');
+  for (const u of [url, `${url}/`, `${url}?a=1`, `${url}/?token=x`, url.replace(a.ws.id, encoded), `${url.replace(a.ws.id, encoded)}?q`]) {
+    const r = await list(u);
+    assert.equal(r.status, 200, `${u}: ${r.text}`);
+    assert.ok(Array.isArray(r.json.result.tools), u);
+  }
+  for (const u of [`${url}/x`, `${url}x`, url.replace(a.ws.id, '%E0%A4%A'), url.replace(a.ws.id, `${a.ws.id}%3F`), `${url}//`]) {
+    const r = await list(u);
+    assert.equal(r.status, 404, `${u}: ${r.text}`);
+    assert.equal(r.json.error, 'not_found');
+  }
+});

@@ -23,8 +23,8 @@ export function createListener(
     const started = process.hrtime.bigint();
     const given = req.headers['x-request-id'];
     const info: RequestInfo = { id: typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(), route: 'unknown' };
+    // The handler sends X-Request-Id: sendJson() adds it, the router sets it for the web app (see requestIdHeader).
     attachRequestInfo(req, info);
-    res.setHeader('x-request-id', info.id);
     // Shutting down: answer, but end the connection after it, so no client or balancer reuses it.
     if (deps.draining?.()) res.setHeader('connection', 'close');
     res.once('close', () => {
