@@ -9,7 +9,7 @@ import { SharedRateLimiter } from '../domain/ratelimit.ts';
 import { protectedResourceMetadataUrl } from '../domain/oauth/urls.ts';
 import { parseOAuthToken } from '../platform/crypto/tokens.ts';
 import { clientAddress } from '../platform/http/clientAddress.ts';
-import { readBody, requestInfo, sendJson } from '../platform/http/request.ts';
+import { readBody, requestInfo, sendEmpty, sendJson } from '../platform/http/request.ts';
 import { createBoundary } from './boundary.ts';
 import { createMcpServer } from './legacyServer.ts';
 import { MuxTransport } from './transport.ts';
@@ -140,17 +140,13 @@ export async function createMcpHandler(app: AppContext) {
     const cors: http.OutgoingHttpHeaders = origin
       ? { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'www-authenticate, mcp-protocol-version' }
       : {};
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
+    if (req.method === 'OPTIONS')
+      return sendEmpty(res, 204, {
         ...cors,
-        'x-request-id': info.id,
-        'x-content-type-options': 'nosniff',
         'access-control-allow-methods': 'POST',
         'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version, mcp-method, mcp-name',
         'access-control-max-age': '600',
       });
-      return void res.end();
-    }
     if (req.method !== 'POST')
       return rpcFail(
         res,
@@ -258,10 +254,7 @@ export async function createMcpHandler(app: AppContext) {
       if ('request' in era && COUNTED.has(era.request.method) && !spendToolCall(res, credential.id, cors)) return;
       touch(credential);
       // 2026-07-28 defines no client notifications over HTTP: accepted, nothing to do.
-      if (!('request' in era)) {
-        res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff', 'x-request-id': info.id });
-        return void res.end();
-      }
+      if (!('request' in era)) return sendEmpty(res, 202, cors);
       const r = era.request;
       const answer = await serveModern(call, r, boundary).catch((err) => ({ status: 200, body: toolCallFailure(r, err, info.id) }));
       if (res.destroyed) return;
@@ -297,10 +290,7 @@ export async function createMcpHandler(app: AppContext) {
 
     touch(credential);
     // Notifications (initialized, cancelled, …) and client responses need no answer from a stateless server.
-    if (!requests.length) {
-      res.writeHead(202, { ...cors, 'x-content-type-options': 'nosniff', 'x-request-id': info.id });
-      return void res.end();
-    }
+    if (!requests.length) return sendEmpty(res, 202, cors);
 
     // tools/call goes straight to the tool caller; everything else (initialize, ping, tools/list, resources,
     // prompts, unknown methods) through the SDK's protocol layer. A tool call runs to completion — and is audited —

@@ -238,6 +238,8 @@ test("every answer carries X-Request-Id — the client's own when it is a plain 
   const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
   assert.equal(preflight.status, 204);
   assert.match(preflight.headers.get('x-request-id') ?? '', uuid, 'preflight 204');
+  assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
+  assert.equal(preflight.headers.get('x-content-type-options'), 'nosniff');
   const health = await fetch(`${app.url}/healthz`);
   assert.match(health.headers.get('x-request-id') ?? '', uuid, '/healthz');
   const web = await fetch(`${app.url}/app/login`);

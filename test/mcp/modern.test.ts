@@ -244,6 +244,8 @@ test("modern errors are the spec's, with HTTP 400/404 and the request id — nev
     { token: demo.token, headers: { 'mcp-protocol-version': V, 'mcp-method': 'notifications/cancelled' } },
   );
   assert.equal(note.status, 202);
+  assert.match(note.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'the 202 carries the request id');
+  assert.equal(note.headers.get('x-content-type-options'), 'nosniff');
   assert.doesNotMatch(app.logs(), /"msg":"(unhandled error|tools\/call failed|tool failed)"/);
 });
 

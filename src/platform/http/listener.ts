@@ -23,7 +23,7 @@ export function createListener(
     const started = process.hrtime.bigint();
     const given = req.headers['x-request-id'];
     const info: RequestInfo = { id: typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(), route: 'unknown' };
-    // The handler sends X-Request-Id: sendJson() adds it, the router sets it for the web app (see requestIdHeader).
+    // The handler sends X-Request-Id: sendJson() and sendEmpty() add it, the router sets it for the web app.
     attachRequestInfo(req, info);
     // Shutting down: answer, but end the connection after it, so no client or balancer reuses it.
     if (deps.draining?.()) res.setHeader('connection', 'close');

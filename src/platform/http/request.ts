@@ -47,6 +47,15 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(data);
 }
 
+/** An answer without a body (202 Accepted, a 204 preflight): never sniffed, and carrying the request's X-Request-Id. */
+export function sendEmpty(res: http.ServerResponse, status: number, headers: http.OutgoingHttpHeaders): void {
+  const out: http.OutgoingHttpHeaders = { 'x-content-type-options': 'nosniff', ...headers };
+  const id = requestIdHeader(res.req);
+  if (id !== undefined) out['x-request-id'] = id;
+  res.writeHead(status, out);
+  res.end();
+}
+
 /** The request body, up to `limit` bytes; past that, "too_large" (the rest is ignored, not buffered). */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
